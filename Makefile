@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: MIT
+#
+# nswg: wg-quick(8) for network namespaces.
+
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr
+DESTDIR ?=
+SYSCONFDIR ?= /etc
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+CONFDIR ?= $(SYSCONFDIR)/wireguard
+RUNSTATEDIR ?= /run
+
+VERSION := 0.1.0
+.DEFAULT_GOAL := all
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
+	-fno-strict-aliasing -D_FORTIFY_SOURCE=2 -fstack-protector-strong -MMD -MP
+CPPFLAGS += -D_GNU_SOURCE -Iinclude -DNSWG_VERSION='"$(VERSION)"' -DNSWG_CONFDIR='"$(CONFDIR)"' \
+	-DNSWG_RUNSTATEDIR='"$(RUNSTATEDIR)"'
+LIBS_PKGS := libmnl inih
+
+# SANITIZE=address,undefined (or any list of those two) instruments everything.
+SANITIZE ?=
+comma := ,
+ifneq ($(SANITIZE),)
+ifneq ($(filter-out address undefined,$(subst $(comma), ,$(SANITIZE))),)
+$(error SANITIZE takes address and/or undefined, not `$(SANITIZE)')
+endif
+CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @echo "  $(1)	$(2)"
+endif
+
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LIBS_PKGS) 2>/dev/null)
+CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+B := build
+CORE_SRCS := src/util.c src/key.c src/config.c src/config_file.c src/render.c
+CORE_OBJS := $(CORE_SRCS:src/%.c=$(B)/%.o)
+OBJS := $(CORE_OBJS) $(B)/cli.o
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
+
+all: nswg
+
+have-build-deps:
+	@tests/deps.sh --check build
+
+nswg: $(OBJS) | have-build-deps
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+
+$(B)/%.o: src/%.c | have-build-deps
+	@mkdir -p $(@D)
+	$(call quiet,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/tests/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(call quiet,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(B)/tests/test_%: $(B)/tests/test_%.o $(CORE_OBJS)
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+
+# A test tool: prints a file's configuration as `wg showconf' would show it.
+$(B)/tests/cfgdump: tests/lib/cfgdump.c $(CORE_OBJS)
+	@mkdir -p $(@D)
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The fuzz harnesses, replayed over their corpora with the normal compiler.
+FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+$(B)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(CORE_OBJS)
+	@mkdir -p $(@D)
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# libFuzzer builds: make fuzz [FUZZ_SECONDS=60]
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS)
+	@mkdir -p $(@D)
+	$(call quiet,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(PKG_CFLAGS) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+fuzz: | deps-fuzz
+	$(Q)$(MAKE) --no-print-directory $(FUZZERS:%=$(B)/fuzz/fuzz_%)
+	$(Q)set -e; for f in $(FUZZERS); do \
+		mkdir -p $(B)/fuzz/corpus-$$f; \
+		$(B)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/$$f.dict \
+			-artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus-$$f tests/fuzz/corpus/$$f; \
+	done
+
+deps-%:
+	@tests/deps.sh $*
+
+# make check: every tier, after installing what it needs (as root).
+check: | deps-build deps-unit deps-e2e deps-lint
+	$(Q)$(MAKE) --no-print-directory check-unit check-fuzz-replay check-corpus
+
+check-unit: $(UNIT_TESTS)
+	$(Q)set -e; for t in $(UNIT_TESTS); do echo "  TEST	$$t"; $$t; done
+
+check-fuzz-replay: $(FUZZERS:%=$(B)/tests/replay_%)
+	$(Q)set -e; for f in $(FUZZERS); do $(B)/tests/replay_$$f tests/fuzz/corpus/$$f tests/fuzz/crashes/$$f; done
+
+check-corpus: nswg $(B)/tests/cfgdump
+	$(Q)tests/corpus/run.sh
+
+install: nswg
+	@install -v -d "$(DESTDIR)$(BINDIR)"
+	@install -v -m 0755 nswg "$(DESTDIR)$(BINDIR)/nswg"
+
+uninstall:
+	@rm -vf "$(DESTDIR)$(BINDIR)/nswg"
+
+clean:
+	$(RM) -r $(B) nswg
+
+.PHONY: all check check-unit check-fuzz-replay check-corpus fuzz install uninstall clean have-build-deps
+.SECONDARY:
+
+-include $(OBJS:.o=.d) $(wildcard $(B)/tests/*.d)

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSWG_UTIL_H
+#define NSWG_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A growable byte string; always NUL-terminated once anything was added. */
+struct strbuf {
+	char *s;
+	size_t len, cap;
+};
+
+int strbuf_add(struct strbuf *sb, const char *s, size_t n);
+int strbuf_addc(struct strbuf *sb, char c);
+int strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strbuf_reset(struct strbuf *sb);
+void strbuf_free(struct strbuf *sb);
+
+/*
+ * Makes room for one more element in *array (of *n used out of *cap),
+ * doubling the allocation. Returns 0 or -ENOMEM; the array is unchanged on
+ * failure.
+ */
+int array_grow(void *array, size_t *cap, size_t n, size_t size);
+
+static inline bool char_is_space(int c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static inline bool char_is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Overwrites memory that held secrets, in a way the compiler keeps. */
+void memzero_explicit(void *p, size_t n);
+
+#endif

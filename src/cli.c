@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The command layer: the only place that prints. Everything below it returns
+ * -errno and leaves the words to this file.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "util.h"
+
+#ifndef NSWG_VERSION
+#define NSWG_VERSION "unknown"
+#endif
+#ifndef NSWG_CONFDIR
+#define NSWG_CONFDIR "/etc/wireguard"
+#endif
+
+static const char *prog = "nswg";
+
+struct loaded_config {
+	char *path;
+	char ifname[IFNAMSIZ];
+	char *buf;
+	size_t len;
+	struct nswg_config *cfg;
+};
+
+static void loaded_config_free(struct loaded_config *lc)
+{
+	if (lc->buf)
+		memzero_explicit(lc->buf, lc->len);
+	free(lc->buf);
+	free(lc->path);
+	config_free(lc->cfg);
+	memset(lc, 0, sizeof(*lc));
+}
+
+/* Finds, reads and parses CONFIG_FILE | INTERFACE; prints what went wrong. */
+static int load_config(const char *arg, struct loaded_config *lc)
+{
+	struct nswg_config_error err;
+	char *canonical = NULL;
+	int ret;
+
+	memset(lc, 0, sizeof(*lc));
+	ret = config_resolve_path(arg, NSWG_CONFDIR, &lc->path, lc->ifname);
+	if (ret == -ENOENT)
+		fprintf(stderr, "%s: `%s' does not exist\n", prog, lc->path);
+	else if (ret == -EINVAL)
+		fprintf(stderr, "%s: The config file must be a valid interface name, followed by .conf\n", prog);
+	else if (ret)
+		fprintf(stderr, "%s: %s\n", prog, strerror(-ret));
+	if (ret)
+		goto err;
+	if (config_world_accessible(lc->path, &canonical))
+		fprintf(stderr, "Warning: `%s' is world accessible\n", canonical);
+	free(canonical);
+
+	ret = config_read_file(lc->path, &lc->buf, &lc->len);
+	if (ret == -EFBIG)
+		fprintf(stderr, "%s: %s: file is larger than %u MiB\n", prog, lc->path, NSWG_CONFIG_MAX_SIZE >> 20);
+	else if (ret == -EINVAL)
+		fprintf(stderr, "%s: %s: not a regular file\n", prog, lc->path);
+	else if (ret)
+		fprintf(stderr, "%s: Unable to read `%s': %s\n", prog, lc->path, strerror(-ret));
+	if (ret)
+		goto err;
+
+	ret = config_parse_buf(lc->buf, lc->len, &lc->cfg, &err);
+	if (ret == -EINVAL || ret == -EFBIG) {
+		if (err.line)
+			fprintf(stderr, "%s: %s:%u: %s\n", prog, lc->path, err.line, err.message);
+		else
+			fprintf(stderr, "%s: %s: %s\n", prog, lc->path, err.message);
+	} else if (ret)
+		fprintf(stderr, "%s: %s: %s\n", prog, lc->path, strerror(-ret));
+	if (ret)
+		goto err;
+	for (size_t i = 0; i < lc->cfg->n_warnings; ++i)
+		fprintf(stderr, "Warning: %s:%u: %s\n", lc->path, lc->cfg->warnings[i].line,
+			lc->cfg->warnings[i].message);
+	return 0;
+err:
+	loaded_config_free(lc);
+	return ret;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [ strip ] [ CONFIG_FILE | INTERFACE ]\n"
+		"\n"
+		"  CONFIG_FILE is a configuration file, whose filename is the interface name\n"
+		"  followed by `.conf'. Otherwise, INTERFACE is an interface name, with\n"
+		"  configuration found at %s/INTERFACE.conf. The file is read as\n"
+		"  wg-quick(8) reads it.\n"
+		"\n"
+		"  strip      print the configuration without the keys only wg-quick(8)\n"
+		"             reads, for `wg syncconf INTERFACE <(%s strip INTERFACE)'\n"
+		"\n"
+		"  help, --help, -h    show this message\n"
+		"  --version           show the version\n",
+		prog, NSWG_CONFDIR, prog);
+}
+
+static int cmd_strip(int argc, char *argv[])
+{
+	struct loaded_config lc;
+	size_t len;
+	char *out;
+	int ret;
+
+	if (argc != 2) {
+		usage(stderr);
+		return 1;
+	}
+	if (load_config(argv[1], &lc))
+		return 1;
+	ret = config_strip_buf(lc.buf, lc.len, &out, &len);
+	loaded_config_free(&lc);
+	if (ret) {
+		fprintf(stderr, "%s: %s\n", prog, strerror(-ret));
+		return 1;
+	}
+	ret = fwrite(out, 1, len, stdout) != len || fflush(stdout);
+	memzero_explicit(out, len);
+	free(out);
+	if (ret) {
+		fprintf(stderr, "%s: Unable to write the configuration: %s\n", prog, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char *argv[]);
+} commands[] = {
+	{ "strip", cmd_strip },
+};
+
+int main(int argc, char *argv[])
+{
+	if (argc == 2 && (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		printf("nswg v%s\n", NSWG_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; argc >= 2 && i < ARRAY_SIZE(commands); ++i) {
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	}
+	usage(stderr);
+	return 1;
+}
