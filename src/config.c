@@ -962,7 +962,7 @@ static int config_ini_handler(void *user, const char *section, const char *name,
 	if (c->first_piece) {
 		strbuf_reset(&c->key);
 		strbuf_reset(&c->value);
-		if (unescape(&c->key, name) || strbuf_add(&c->value, "", 0))
+		if (strbuf_add(&c->key, "", 0) || unescape(&c->key, name) || strbuf_add(&c->value, "", 0))
 			return !fail_errno(c, -ENOMEM);
 	}
 	if (unescape(&c->value, value))

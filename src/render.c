@@ -4,7 +4,8 @@
  * `wg showconf' prints a device. Peers named twice are one peer; an allowed
  * IP belongs to the last peer that claimed it; a peer's list is replaced
  * unless "+"/"-" made it incremental. That is what the kernel and
- * wireguard-go do with the messages wg(8) sends for a file.
+ * wireguard-go do with the messages wg(8) sends for a file. Not modelled: a
+ * device ignores a peer with its own public key, which takes curve25519 to see.
  */
 #include <arpa/inet.h>
 #include <errno.h>

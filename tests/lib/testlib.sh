@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# Shared by the shell test suites: results, a sandbox, processes to reap.
+# Source it, then call sandbox_enter "$@" before touching anything.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+NSWG=${NSWG:-$TOP/nswg}
+PASSED=0
+FAILED=0
+CLEANUP_PIDS=()
+CLEANUP_CMDS=()
+
+pass() {
+	PASSED=$((PASSED + 1))
+	echo "ok - $*"
+}
+
+fail() {
+	FAILED=$((FAILED + 1))
+	echo "not ok - $*"
+}
+
+# check NAME COMMAND...: passes when COMMAND succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name"; fi
+}
+
+summary() {
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" = 0 ]
+}
+
+die() {
+	echo "$0: $*" >&2
+	exit 1
+}
+
+need() {
+	local cmd
+	for cmd in "$@"; do
+		command -v "$cmd" >/dev/null || die "missing \`$cmd' (run: make check as root, it installs it)"
+	done
+}
+
+cleanup_all() {
+	local i pid
+	for ((i = ${#CLEANUP_CMDS[@]} - 1; i >= 0; i--)); do
+		eval "${CLEANUP_CMDS[i]}" >/dev/null 2>&1 || true
+	done
+	for pid in "${CLEANUP_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	done
+	return 0
+}
+
+on_cleanup() {
+	CLEANUP_CMDS+=("$*")
+}
+
+# Re-runs the calling script in new network and mount namespaces, with a
+# private /run (so /run/netns, /run/nswg and /var/run/wireguard are its own)
+# and a private /etc/wireguard. Nothing the script does reaches the machine.
+sandbox_enter() {
+	[ "$(id -u)" = 0 ] || die "must run as root: it works in network namespaces of its own"
+	if [ -z "${NSWG_SANDBOX:-}" ]; then
+		need unshare
+		NSWG_SANDBOX=1 exec unshare --net --mount --propagation private -- "$0" "$@"
+	fi
+	mount -t tmpfs -o mode=0755 nswg-run /run || die "cannot mount a private /run"
+	if [ -d /etc/wireguard ]; then
+		mount -t tmpfs -o mode=0700 nswg-etc-wg /etc/wireguard || die "cannot mount a private /etc/wireguard"
+	fi
+	ip link set lo up
+	trap cleanup_all EXIT
+	trap 'exit 130' INT TERM
+}
+
+# Starts wireguard-go for IFACE in the current namespace; its pid is reaped on exit.
+start_wireguard_go() {
+	local iface=$1 i
+	WG_PROCESS_FOREGROUND=1 wireguard-go "$iface" >/dev/null 2>&1 &
+	CLEANUP_PIDS+=($!)
+	for ((i = 0; i < 100; i++)); do
+		[ -S "/var/run/wireguard/$iface.sock" ] && return 0
+		sleep 0.05
+	done
+	die "wireguard-go did not create /var/run/wireguard/$iface.sock"
+}
