@@ -82,6 +82,8 @@ $(B)/tests/cfgdump: tests/lib/cfgdump.c $(CORE_OBJS)
 	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The fuzz harnesses, replayed over their corpora with the normal compiler.
+# The test corpus of configuration files seeds the config fuzzer too.
+FUZZ_EXTRA_config := tests/corpus/good tests/corpus/bad
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 $(B)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(CORE_OBJS)
 	@mkdir -p $(@D)
@@ -99,11 +101,9 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS)
 
 fuzz: | deps-fuzz
 	$(Q)$(MAKE) --no-print-directory $(FUZZERS:%=$(B)/fuzz/fuzz_%)
-	$(Q)set -e; for f in $(FUZZERS); do \
-		mkdir -p $(B)/fuzz/corpus-$$f; \
-		$(B)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/$$f.dict \
-			-artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus-$$f tests/fuzz/corpus/$$f; \
-	done
+	$(Q)set -e; $(foreach f,$(FUZZERS),mkdir -p $(B)/fuzz/corpus-$(f); \
+		$(B)/fuzz/fuzz_$(f) -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/$(f).dict \
+		-artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus-$(f) tests/fuzz/corpus/$(f) $(FUZZ_EXTRA_$(f));)
 
 deps-%:
 	@tests/deps.sh $*
@@ -116,7 +116,8 @@ check-unit: $(UNIT_TESTS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "  TEST	$$t"; $$t; done
 
 check-fuzz-replay: $(FUZZERS:%=$(B)/tests/replay_%)
-	$(Q)set -e; for f in $(FUZZERS); do $(B)/tests/replay_$$f tests/fuzz/corpus/$$f tests/fuzz/crashes/$$f; done
+	$(Q)set -e; $(foreach f,$(FUZZERS),$(B)/tests/replay_$(f) tests/fuzz/corpus/$(f) \
+		tests/fuzz/crashes/$(f) $(FUZZ_EXTRA_$(f));)
 
 check-corpus: nswg $(B)/tests/cfgdump
 	$(Q)tests/corpus/run.sh

@@ -101,5 +101,6 @@ int array_grow(void *array, size_t *cap, size_t n, size_t size)
 
 void memzero_explicit(void *p, size_t n)
 {
-	explicit_bzero(p, n);
+	if (p)
+		explicit_bzero(p, n);
 }
