@@ -19,7 +19,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
 	-fno-strict-aliasing -D_FORTIFY_SOURCE=2 -fstack-protector-strong -MMD -MP
 CPPFLAGS += -D_GNU_SOURCE -Iinclude -DNSWG_VERSION='"$(VERSION)"' -DNSWG_CONFDIR='"$(CONFDIR)"' \
-	-DNSWG_RUNSTATEDIR='"$(RUNSTATEDIR)"'
+	-DNSWG_RUNSTATEDIR='"$(RUNSTATEDIR)"' -DNSWG_SYSCONFDIR='"$(SYSCONFDIR)"'
 LIBS_PKGS := libmnl inih
 
 # SANITIZE=address,undefined (or any list of those two) instruments everything.
@@ -47,9 +47,10 @@ CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 B := build
-CORE_SRCS := src/util.c src/key.c src/config.c src/config_file.c src/render.c
+CORE_SRCS := src/util.c src/key.c src/config.c src/config_file.c src/render.c \
+	src/nl.c src/netns.c src/rtnl.c src/wgnl.c src/state.c src/dns.c src/resolve.c
 CORE_OBJS := $(CORE_SRCS:src/%.c=$(B)/%.o)
-OBJS := $(CORE_OBJS) $(B)/cli.o
+OBJS := $(CORE_OBJS) $(B)/cli.o $(B)/up.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
 all: nswg

@@ -148,6 +148,9 @@ const char *config_hook_name(enum nswg_hook type);
 /* The configuration as `wg showconf' prints it once a device holds it. */
 int config_render_wg(const struct nswg_config *cfg, char **out, size_t *out_len);
 
+/* The prefixes a device holds after cfg, masked and unique, longest first. */
+int config_device_allowedips(const struct nswg_config *cfg, struct nswg_prefix **out, size_t *n);
+
 /* Files: interface names and paths as wg-quick(8) takes them. */
 #define NSWG_IFNAME_MAX (IFNAMSIZ - 1)
 

@@ -9,6 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
+#include <stdarg.h>
+#include <sys/syscall.h>
+
+#include "cli.h"
 #include "config.h"
 #include "util.h"
 
@@ -19,17 +24,32 @@
 #define NSWG_CONFDIR "/etc/wireguard"
 #endif
 
-static const char *prog = "nswg";
+const char *prog = "nswg";
 
-struct loaded_config {
-	char *path;
-	char ifname[IFNAMSIZ];
-	char *buf;
-	size_t len;
-	struct nswg_config *cfg;
-};
+void say(const char *fmt, ...)
+{
+	va_list ap;
 
-static void loaded_config_free(struct loaded_config *lc)
+	fputs("[#] ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+bool check_privileges(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+	const uint32_t need = (1U << CAP_NET_ADMIN) | (1U << CAP_SYS_ADMIN);
+
+	if (!syscall(SYS_capget, &hdr, data) && (data[0].effective & need) == need)
+		return true;
+	fprintf(stderr, "%s: must be run as root (it needs CAP_NET_ADMIN and CAP_SYS_ADMIN)\n", prog);
+	return false;
+}
+
+void loaded_config_free(struct loaded_config *lc)
 {
 	if (lc->buf)
 		memzero_explicit(lc->buf, lc->len);
@@ -40,7 +60,7 @@ static void loaded_config_free(struct loaded_config *lc)
 }
 
 /* Finds, reads and parses CONFIG_FILE | INTERFACE; prints what went wrong. */
-static int load_config(const char *arg, struct loaded_config *lc)
+int load_config(const char *arg, struct loaded_config *lc)
 {
 	struct nswg_config_error err;
 	char *canonical = NULL;
@@ -92,19 +112,29 @@ err:
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s [ strip ] [ CONFIG_FILE | INTERFACE ]\n"
+		"Usage: %s [ up | down ] [ CONFIG_FILE | INTERFACE ] [ --netns NS ] [ OPTIONS ]\n"
+		"       %s strip [ CONFIG_FILE | INTERFACE ]\n"
 		"\n"
 		"  CONFIG_FILE is a configuration file, whose filename is the interface name\n"
 		"  followed by `.conf'. Otherwise, INTERFACE is an interface name, with\n"
 		"  configuration found at %s/INTERFACE.conf. The file is read as\n"
 		"  wg-quick(8) reads it.\n"
 		"\n"
+		"  up         create the interface inside the network namespace NS and\n"
+		"             configure it there; the host's networking is not touched\n"
+		"  down       remove the interface, and the namespace if nswg made it\n"
 		"  strip      print the configuration without the keys only wg-quick(8)\n"
 		"             reads, for `wg syncconf INTERFACE <(%s strip INTERFACE)'\n"
 		"\n"
+		"\n"
+		"  --netns NS     a name from `ip netns' (made if missing), or a path to a\n"
+		"                 namespace file; the default is the interface's name\n"
+		"  --dry-run      print what would be done, do nothing\n"
+		"  --keep-netns   with down: keep a namespace nswg made\n"
+		"\n"
 		"  help, --help, -h    show this message\n"
 		"  --version           show the version\n",
-		prog, NSWG_CONFDIR, prog);
+		prog, prog, NSWG_CONFDIR, prog);
 }
 
 static int cmd_strip(int argc, char *argv[])
@@ -140,6 +170,8 @@ static const struct {
 	const char *name;
 	int (*run)(int argc, char *argv[]);
 } commands[] = {
+	{ "up", cmd_up },
+	{ "down", cmd_down },
 	{ "strip", cmd_strip },
 };
 

@@ -311,3 +311,50 @@ out:
 	free(r.events);
 	return ret;
 }
+
+static int cmp_prefix_for_routes(const void *a, const void *b)
+{
+	const struct nswg_prefix *x = a, *y = b;
+
+	/* Longest prefix first, as wg-quick's `sort -nr -k 2 -t /'. */
+	if (x->cidr != y->cidr)
+		return x->cidr < y->cidr ? 1 : -1;
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return memcmp(x->raw, y->raw, sizeof(x->raw));
+}
+
+int config_device_allowedips(const struct nswg_config *cfg, struct nswg_prefix **out, size_t *n)
+{
+	struct render_ctx r = { .cfg = cfg };
+	size_t np = cfg->n_peers + 1;
+	int ret = -ENOMEM;
+
+	*out = NULL;
+	*n = 0;
+	r.uid = calloc(np, sizeof(*r.uid));
+	r.first = calloc(np, sizeof(*r.first));
+	r.replaced_later = calloc(np, sizeof(*r.replaced_later));
+	if (!r.uid || !r.first || !r.replaced_later)
+		goto out;
+	ret = assign_uids(&r);
+	if (!ret)
+		ret = collect_events(&r);
+	if (ret)
+		goto out;
+	*out = calloc(r.n_events + 1, sizeof(**out));
+	if (!*out) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < r.n_events; ++i)
+		(*out)[i] = r.events[i].masked;
+	*n = r.n_events;
+	qsort(*out, *n, sizeof(**out), cmp_prefix_for_routes);
+out:
+	free(r.uid);
+	free(r.first);
+	free(r.replaced_later);
+	free(r.events);
+	return ret;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSWG_CLI_H
+#define NSWG_CLI_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+
+extern const char *prog;
+
+struct loaded_config {
+	char *path;
+	char ifname[IFNAMSIZ];
+	char *buf;
+	size_t len;
+	struct nswg_config *cfg;
+};
+
+int load_config(const char *arg, struct loaded_config *lc);
+void loaded_config_free(struct loaded_config *lc);
+
+/* "[#] command" on stderr, as wg-quick shows what it does. */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Root, or at least CAP_NET_ADMIN and CAP_SYS_ADMIN; prints when not. */
+bool check_privileges(void);
+
+int cmd_up(int argc, char *argv[]);
+int cmd_down(int argc, char *argv[]);
+
+#endif

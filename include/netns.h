@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSWG_NETNS_H
+#define NSWG_NETNS_H
+
+#include <stdbool.h>
+
+#ifndef NSWG_RUNSTATEDIR
+#define NSWG_RUNSTATEDIR "/run"
+#endif
+#define NSWG_NETNS_RUN_DIR NSWG_RUNSTATEDIR "/netns"
+
+/* Names as ip-netns(8) accepts them. */
+bool netns_name_valid(const char *name);
+
+/* NAME means NETNS_RUN_DIR/NAME; anything with a '/' is a namespace file. */
+bool netns_arg_is_path(const char *arg);
+int netns_path(const char *arg, char **path);
+
+/* Returns an O_CLOEXEC fd of the namespace, or -errno. */
+int netns_open(const char *path);
+
+/* As `ip netns add NAME': -EEXIST if it is there already. */
+int netns_create(const char *name);
+
+/* As `ip netns delete NAME'. */
+int netns_delete(const char *name);
+
+/* 1 if fd is the namespace this process runs in, 0 if not, or -errno. */
+int netns_is_self(int fd);
+
+/*
+ * Runs fn inside the namespace of fd, then returns to the namespace the
+ * process was in. fn's return value is returned.
+ */
+int netns_run_in(int fd, int (*fn)(void *arg), void *arg);
+
+#endif

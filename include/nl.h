@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSWG_NL_H
+#define NSWG_NL_H
+
+#include <libmnl/libmnl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A netlink socket and what one request needs: the transport. Message
+ * builders live in rtnl.c and wgnl.c and never send anything.
+ */
+struct nl {
+	struct mnl_socket *sock;
+	unsigned int portid;
+	uint32_t seq;
+	char *buf; /* for replies */
+	size_t bufsize;
+	char ext_ack[256]; /* the kernel's words about the last error, if any */
+	unsigned long sent; /* messages sent, for `make bench' */
+};
+
+/* A message buffer: libmnl's size is not a constant, so it is allocated. */
+void *nl_msg_buf(void);
+size_t nl_msg_bufsize(void);
+
+int nl_open(struct nl *nl, int bus);
+void nl_close(struct nl *nl);
+
+/*
+ * Sends one request (its sequence number is set here) and reads until its
+ * acknowledgement or the end of a dump, calling cb for every reply. Returns
+ * 0 or -errno; the kernel's extended ack text, if any, lands in nl->ext_ack.
+ */
+int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+
+/* Opens a socket inside the namespace of netns_fd and comes back. */
+int nl_open_in(struct nl *nl, int bus, int netns_fd);
+
+#endif

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSWG_RTNL_H
+#define NSWG_RTNL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "config.h"
+#include "nl.h"
+
+/* Builders: a buffer of nl_msg_bufsize() bytes in, one message out. */
+struct nlmsghdr *rtnl_msg_link_create(void *buf, const char *ifname, const char *kind, int netns_fd);
+struct nlmsghdr *rtnl_msg_link_move(void *buf, int ifindex, int netns_fd);
+struct nlmsghdr *rtnl_msg_link_set(void *buf, int ifindex, unsigned int mtu, bool up);
+struct nlmsghdr *rtnl_msg_link_delete(void *buf, int ifindex);
+struct nlmsghdr *rtnl_msg_link_get(void *buf, const char *ifname, int ifindex);
+struct nlmsghdr *rtnl_msg_addr_add(void *buf, int ifindex, const struct nswg_prefix *p);
+struct nlmsghdr *rtnl_msg_route_add(void *buf, int ifindex, const struct nswg_prefix *p, uint32_t table);
+struct nlmsghdr *rtnl_msg_route_get(void *buf, const struct sockaddr *dst);
+struct nlmsghdr *rtnl_msg_dump(void *buf, uint16_t type, uint8_t family);
+
+/* A link as a dump or a get reports it. */
+struct rtnl_link {
+	int ifindex;
+	char name[16];
+	char kind[16];
+	unsigned int mtu;
+};
+
+/* Reply parsers, for the transport's callbacks and for tests. */
+int rtnl_parse_link(const struct nlmsghdr *nlh, struct rtnl_link *link);
+
+/* Operations: one request each over nl, -errno on failure. */
+int rtnl_link_get(struct nl *nl, const char *ifname, int ifindex, struct rtnl_link *link);
+int rtnl_link_create(struct nl *nl, const char *ifname, const char *kind, int netns_fd);
+int rtnl_link_move(struct nl *nl, int ifindex, int netns_fd);
+int rtnl_link_set(struct nl *nl, int ifindex, unsigned int mtu, bool up);
+int rtnl_link_delete(struct nl *nl, int ifindex);
+int rtnl_addr_add(struct nl *nl, int ifindex, const struct nswg_prefix *p);
+int rtnl_route_add(struct nl *nl, int ifindex, const struct nswg_prefix *p, uint32_t table);
+
+/*
+ * The MTU of the route to dst (its "mtu" metric, else its device's), as
+ * `ip route get' shows it; dst NULL means the default route. 0 if none.
+ */
+int rtnl_route_mtu(struct nl *nl, const struct sockaddr *dst, unsigned int *mtu);
+
+/* What must not change on the host: its links and its default routes. */
+struct rtnl_snapshot {
+	struct rtnl_link *links;
+	size_t n_links, cap_links;
+	char **routes; /* canonical text of each default route, sorted */
+	size_t n_routes, cap_routes;
+};
+
+int rtnl_snapshot_take(struct nl *nl, struct rtnl_snapshot *s);
+void rtnl_snapshot_free(struct rtnl_snapshot *s);
+
+/*
+ * Compares two snapshots; on a difference, describes it in what and
+ * returns false. A link that appears in after is a difference when it is a
+ * tunnel (wireguard, tun) or is named ifname: those nswg could have made.
+ */
+bool rtnl_snapshot_same(const struct rtnl_snapshot *before, const struct rtnl_snapshot *after, const char *ifname,
+			char *what, size_t size);
+
+#endif

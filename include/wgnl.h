@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSWG_WGNL_H
+#define NSWG_WGNL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "nl.h"
+
+/* Where the next WG_CMD_SET_DEVICE message of a configuration starts. */
+struct wgnl_cursor {
+	size_t peer, allowedip;
+	bool started, done;
+};
+
+struct nlmsghdr *wgnl_msg_get_family(void *buf);
+int wgnl_parse_family(const struct nlmsghdr *nlh, uint16_t *family);
+
+/*
+ * Builds the next message that sets cfg on the device ifname, in bufsize
+ * bytes, as wg(8) does: the first message carries the device's fields (with
+ * replace, every one of them and WGDEVICE_F_REPLACE_PEERS, like `wg
+ * setconf'); a peer that does not fit is carried over to the next message,
+ * and a peer whose allowed IPs do not fit continues there with only its key
+ * and the rest of its allowed IPs. Endpoints must be resolved.
+ */
+struct nlmsghdr *wgnl_msg_set_device(void *buf, size_t bufsize, uint16_t family, const char *ifname,
+				     const struct nswg_config *cfg, bool replace, struct wgnl_cursor *cur);
+
+/* 0 and the family's id, or -EPROTONOSUPPORT when the kernel has no WireGuard. */
+int wgnl_family(struct nl *nl, uint16_t *family);
+int wgnl_set_device(struct nl *nl, uint16_t family, const char *ifname, const struct nswg_config *cfg, bool replace);
+
+#endif

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Named network namespaces, made and removed exactly as ip-netns(8) does, so
+ * that `ip netns exec' and nswg share them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "netns.h"
+
+bool netns_name_valid(const char *name)
+{
+	return *name && strlen(name) <= NAME_MAX && !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..");
+}
+
+bool netns_arg_is_path(const char *arg)
+{
+	return strchr(arg, '/') != NULL;
+}
+
+int netns_path(const char *arg, char **path)
+{
+	if (netns_arg_is_path(arg))
+		*path = strdup(arg);
+	else if (!netns_name_valid(arg))
+		return -EINVAL;
+	else if (asprintf(path, "%s/%s", NSWG_NETNS_RUN_DIR, arg) < 0)
+		*path = NULL;
+	return *path ? 0 : -ENOMEM;
+}
+
+int netns_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int netns_is_self(int fd)
+{
+	struct stat a, b;
+
+	if (fstat(fd, &a) || stat("/proc/self/ns/net", &b))
+		return -errno;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+int netns_run_in(int fd, int (*fn)(void *arg), void *arg)
+{
+	int self, ret;
+
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	if (setns(fd, CLONE_NEWNET)) {
+		ret = -errno;
+		close(self);
+		return ret;
+	}
+	ret = fn(arg);
+	if (setns(self, CLONE_NEWNET))
+		abort(); /* in the wrong namespace: nothing after this may run */
+	close(self);
+	return ret;
+}
+
+/*
+ * ip netns: the run directory is a shared mount point, so that the bind
+ * mounts made below it appear in every mount namespace that shares it.
+ */
+static int netns_prepare_run_dir(void)
+{
+	bool made = false;
+
+	if (mkdir(NSWG_NETNS_RUN_DIR, 0755) && errno != EEXIST)
+		return -errno;
+	while (mount("", NSWG_NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL)) {
+		if (errno != EINVAL || made)
+			return -errno;
+		/* Not a mount point yet: make it one. */
+		if (mount(NSWG_NETNS_RUN_DIR, NSWG_NETNS_RUN_DIR, "none", MS_BIND | MS_REC, NULL))
+			return -errno;
+		made = true;
+	}
+	return 0;
+}
+
+static int netns_bind_new(void *path)
+{
+	/* The new namespace lives as long as this bind mount. */
+	if (unshare(CLONE_NEWNET))
+		return -errno;
+	if (mount("/proc/self/ns/net", path, "none", MS_BIND, NULL))
+		return -errno;
+	return 0;
+}
+
+int netns_create(const char *name)
+{
+	char *path = NULL;
+	int fd, ret, self;
+
+	ret = netns_prepare_run_dir();
+	if (ret)
+		return ret;
+	ret = netns_path(name, &path);
+	if (ret)
+		return ret;
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	close(fd);
+	/* netns_run_in() brings us back to where we were after unshare(). */
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0) {
+		ret = -errno;
+		unlink(path);
+		goto out;
+	}
+	ret = netns_run_in(self, netns_bind_new, path);
+	close(self);
+	if (ret)
+		unlink(path);
+out:
+	free(path);
+	return ret;
+}
+
+int netns_delete(const char *name)
+{
+	char *path = NULL;
+	int ret;
+
+	ret = netns_path(name, &path);
+	if (ret)
+		return ret;
+	umount2(path, MNT_DETACH);
+	ret = unlink(path) ? -errno : 0;
+	free(path);
+	return ret;
+}

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "netns.h"
+#include "nl.h"
+
+size_t nl_msg_bufsize(void)
+{
+	return MNL_SOCKET_BUFFER_SIZE;
+}
+
+void *nl_msg_buf(void)
+{
+	return calloc(1, nl_msg_bufsize());
+}
+
+int nl_open(struct nl *nl, int bus)
+{
+	int one = 1, ret;
+
+	memset(nl, 0, sizeof(*nl));
+	/* Dump replies come in skbs of up to 32 KiB; more is harmless. */
+	nl->bufsize = 64U << 10;
+	nl->buf = malloc(nl->bufsize);
+	if (!nl->buf)
+		return -ENOMEM;
+	nl->sock = mnl_socket_open2(bus, SOCK_CLOEXEC);
+	if (!nl->sock)
+		goto err;
+	/* Ask for the kernel's reasons; older kernels ignore it. */
+	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto err;
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = (uint32_t)getpid() << 8;
+	return 0;
+err:
+	ret = -errno;
+	nl_close(nl);
+	return ret;
+}
+
+int nl_open_in(struct nl *nl, int bus, int netns_fd)
+{
+	int self, ret, back;
+
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	if (setns(netns_fd, CLONE_NEWNET)) {
+		ret = -errno;
+		close(self);
+		return ret;
+	}
+	/* A socket keeps the namespace it was born in. */
+	ret = nl_open(nl, bus);
+	back = setns(self, CLONE_NEWNET);
+	close(self);
+	if (back) {
+		/* Stuck in the wrong namespace: nothing after this may run. */
+		abort();
+	}
+	return ret;
+}
+
+void nl_close(struct nl *nl)
+{
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	free(nl->buf);
+	nl->sock = NULL;
+	nl->buf = NULL;
+}
+
+static int ext_ack_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct nl *nl = data;
+
+	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG && !mnl_attr_validate(attr, MNL_TYPE_NUL_STRING)) {
+		strncpy(nl->ext_ack, mnl_attr_get_str(attr), sizeof(nl->ext_ack) - 1);
+		nl->ext_ack[sizeof(nl->ext_ack) - 1] = '\0';
+	}
+	return MNL_CB_OK;
+}
+
+struct nl_call {
+	struct nl *nl;
+	mnl_cb_t cb;
+	void *data;
+};
+
+static int nl_error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_call *call = data;
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+	unsigned int offset;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err))) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (!err->error)
+		return MNL_CB_STOP;
+	/* The extended ack follows the error and, unless capped, our request. */
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		offset = sizeof(*err);
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+			offset += MNL_ALIGN(err->msg.nlmsg_len - sizeof(struct nlmsghdr));
+		if (mnl_nlmsg_size(offset) <= nlh->nlmsg_len)
+			mnl_attr_parse(nlh, offset, ext_ack_attr_cb, call->nl);
+	}
+	errno = err->error < 0 ? -err->error : err->error;
+	return MNL_CB_ERROR;
+}
+
+/* The end of a dump; a failed dump says why in it. */
+static int nl_done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	int err;
+
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(err)) {
+		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+		if (err < 0) {
+			errno = -err;
+			return MNL_CB_ERROR;
+		}
+	}
+	return MNL_CB_STOP;
+}
+
+static int nl_noop_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return MNL_CB_OK;
+}
+
+static int nl_data_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_call *call = data;
+
+	return call->cb ? call->cb(nlh, call->data) : MNL_CB_OK;
+}
+
+int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	struct nl_call call = { .nl = nl, .cb = cb, .data = data };
+	/* With a table of its own, libmnl calls only what is in it. */
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+		[NLMSG_NOOP] = nl_noop_cb,
+		[NLMSG_ERROR] = nl_error_cb,
+		[NLMSG_DONE] = nl_done_cb,
+	};
+	bool dump = nlh->nlmsg_flags & NLM_F_DUMP;
+	ssize_t len;
+	int ret;
+
+	nl->ext_ack[0] = '\0';
+	nlh->nlmsg_seq = ++nl->seq;
+	nlh->nlmsg_flags |= NLM_F_REQUEST | (dump ? 0 : NLM_F_ACK);
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	++nl->sent;
+	do {
+		len = mnl_socket_recvfrom(nl->sock, nl->buf, nl->bufsize);
+		if (len < 0)
+			return -errno;
+		ret = mnl_cb_run2(nl->buf, (size_t)len, nlh->nlmsg_seq, nl->portid, nl_data_cb, &call, ctl,
+				  NLMSG_MIN_TYPE);
+	} while (ret == MNL_CB_OK);
+	return ret == MNL_CB_ERROR ? -errno : 0;
+}

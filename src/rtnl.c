@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: MIT
+/* rtnetlink: links, addresses and routes. Builders first, then operations. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtnl.h"
+#include "util.h"
+
+static struct nlmsghdr *msg_start(void *buf, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	return nlh;
+}
+
+static struct ifinfomsg *put_ifinfo(struct nlmsghdr *nlh, int ifindex)
+{
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return ifi;
+}
+
+struct nlmsghdr *rtnl_msg_link_create(void *buf, const char *ifname, const char *kind, int netns_fd)
+{
+	struct nlmsghdr *nlh = msg_start(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct nlattr *linkinfo;
+
+	put_ifinfo(nlh, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	/* Born in that namespace; its UDP socket in the sender's. */
+	if (netns_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
+	mnl_attr_nest_end(nlh, linkinfo);
+	return nlh;
+}
+
+struct nlmsghdr *rtnl_msg_link_move(void *buf, int ifindex, int netns_fd)
+{
+	struct nlmsghdr *nlh = msg_start(buf, RTM_NEWLINK, 0);
+
+	put_ifinfo(nlh, ifindex);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	return nlh;
+}
+
+struct nlmsghdr *rtnl_msg_link_set(void *buf, int ifindex, unsigned int mtu, bool up)
+{
+	struct nlmsghdr *nlh = msg_start(buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = put_ifinfo(nlh, ifindex);
+
+	ifi->ifi_change = IFF_UP;
+	ifi->ifi_flags = up ? IFF_UP : 0;
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	return nlh;
+}
+
+struct nlmsghdr *rtnl_msg_link_delete(void *buf, int ifindex)
+{
+	struct nlmsghdr *nlh = msg_start(buf, RTM_DELLINK, 0);
+
+	put_ifinfo(nlh, ifindex);
+	return nlh;
+}
+
+struct nlmsghdr *rtnl_msg_link_get(void *buf, const char *ifname, int ifindex)
+{
+	struct nlmsghdr *nlh = msg_start(buf, RTM_GETLINK, 0);
+
+	put_ifinfo(nlh, ifindex);
+	if (ifname)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	return nlh;
+}
+
+static size_t addr_len(uint16_t family)
+{
+	return family == AF_INET6 ? 16 : 4;
+}
+
+struct nlmsghdr *rtnl_msg_addr_add(void *buf, int ifindex, const struct nswg_prefix *p)
+{
+	struct nlmsghdr *nlh = msg_start(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+
+	ifa->ifa_family = (uint8_t)p->family;
+	ifa->ifa_prefixlen = p->cidr;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (uint32_t)ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, addr_len(p->family), p->raw);
+	mnl_attr_put(nlh, IFA_ADDRESS, addr_len(p->family), p->raw);
+	return nlh;
+}
+
+struct nlmsghdr *rtnl_msg_route_add(void *buf, int ifindex, const struct nswg_prefix *p, uint32_t table)
+{
+	struct nlmsghdr *nlh = msg_start(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+	/* As `ip route add PREFIX dev IF table T': a link-scope unicast route. */
+	rtm->rtm_family = (uint8_t)p->family;
+	rtm->rtm_dst_len = p->cidr;
+	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_scope = RT_SCOPE_LINK;
+	rtm->rtm_type = RTN_UNICAST;
+	if (p->cidr)
+		mnl_attr_put(nlh, RTA_DST, addr_len(p->family), p->raw);
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	mnl_attr_put_u32(nlh, RTA_TABLE, table);
+	return nlh;
+}
+
+struct nlmsghdr *rtnl_msg_route_get(void *buf, const struct sockaddr *dst)
+{
+	struct nlmsghdr *nlh = msg_start(buf, RTM_GETROUTE, 0);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+	rtm->rtm_family = (uint8_t)dst->sa_family;
+	if (dst->sa_family == AF_INET) {
+		rtm->rtm_dst_len = 32;
+		mnl_attr_put(nlh, RTA_DST, 4, &((const struct sockaddr_in *)dst)->sin_addr);
+	} else {
+		rtm->rtm_dst_len = 128;
+		mnl_attr_put(nlh, RTA_DST, 16, &((const struct sockaddr_in6 *)dst)->sin6_addr);
+	}
+	return nlh;
+}
+
+struct nlmsghdr *rtnl_msg_dump(void *buf, uint16_t type, uint8_t family)
+{
+	struct nlmsghdr *nlh = msg_start(buf, type, NLM_F_DUMP);
+
+	/* rtgenmsg, ifinfomsg and rtmsg all start with the family byte. */
+	if (type == RTM_GETLINK) {
+		put_ifinfo(nlh, 0)->ifi_family = family;
+		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	} else {
+		struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+		rtm->rtm_family = family;
+	}
+	return nlh;
+}
+
+/* ---- replies ---- */
+
+struct attr_table {
+	const struct nlattr **tb;
+	int max;
+};
+
+static int attr_table_cb(const struct nlattr *attr, void *data)
+{
+	struct attr_table *t = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, (uint16_t)t->max) > 0)
+		t->tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static void parse_linkinfo_kind(const struct nlattr *linkinfo, char *kind, size_t size)
+{
+	const struct nlattr *tb[IFLA_INFO_MAX + 1] = { 0 };
+	struct attr_table t = { tb, IFLA_INFO_MAX };
+
+	if (mnl_attr_parse_nested(linkinfo, attr_table_cb, &t) < 0 || !tb[IFLA_INFO_KIND] ||
+	    mnl_attr_validate(tb[IFLA_INFO_KIND], MNL_TYPE_STRING))
+		return;
+	snprintf(kind, size, "%.*s", (int)mnl_attr_get_payload_len(tb[IFLA_INFO_KIND]),
+		 (const char *)mnl_attr_get_payload(tb[IFLA_INFO_KIND]));
+	kind[strcspn(kind, "\n")] = '\0';
+}
+
+int rtnl_parse_link(const struct nlmsghdr *nlh, struct rtnl_link *link)
+{
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	struct attr_table t = { tb, IFLA_MAX };
+	const struct ifinfomsg *ifi;
+
+	memset(link, 0, sizeof(*link));
+	if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifi)))
+		return -EBADMSG;
+	ifi = mnl_nlmsg_get_payload(nlh);
+	if (mnl_attr_parse(nlh, sizeof(*ifi), attr_table_cb, &t) < 0)
+		return -EBADMSG;
+	link->ifindex = ifi->ifi_index;
+	if (tb[IFLA_IFNAME] && !mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING))
+		snprintf(link->name, sizeof(link->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
+	if (tb[IFLA_MTU] && !mnl_attr_validate(tb[IFLA_MTU], MNL_TYPE_U32))
+		link->mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_LINKINFO] && !mnl_attr_validate(tb[IFLA_LINKINFO], MNL_TYPE_NESTED))
+		parse_linkinfo_kind(tb[IFLA_LINKINFO], link->kind, sizeof(link->kind));
+	return 0;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return rtnl_parse_link(nlh, data) ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+/* ---- operations ---- */
+
+static int simple(struct nl *nl, struct nlmsghdr *nlh)
+{
+	return nl_request(nl, nlh, NULL, NULL);
+}
+
+#define WITH_BUF(expr)                                   \
+	({                                               \
+		void *buf = nl_msg_buf();                \
+		int __ret = buf ? (expr) : -ENOMEM;      \
+		free(buf);                               \
+		__ret;                                   \
+	})
+
+int rtnl_link_get(struct nl *nl, const char *ifname, int ifindex, struct rtnl_link *link)
+{
+	int ret = WITH_BUF(nl_request(nl, rtnl_msg_link_get(buf, ifname, ifindex), link_cb, link));
+
+	return ret == -ENODEV || ret == -ENOENT ? -ENODEV : ret;
+}
+
+int rtnl_link_create(struct nl *nl, const char *ifname, const char *kind, int netns_fd)
+{
+	return WITH_BUF(simple(nl, rtnl_msg_link_create(buf, ifname, kind, netns_fd)));
+}
+
+int rtnl_link_move(struct nl *nl, int ifindex, int netns_fd)
+{
+	return WITH_BUF(simple(nl, rtnl_msg_link_move(buf, ifindex, netns_fd)));
+}
+
+int rtnl_link_set(struct nl *nl, int ifindex, unsigned int mtu, bool up)
+{
+	return WITH_BUF(simple(nl, rtnl_msg_link_set(buf, ifindex, mtu, up)));
+}
+
+int rtnl_link_delete(struct nl *nl, int ifindex)
+{
+	return WITH_BUF(simple(nl, rtnl_msg_link_delete(buf, ifindex)));
+}
+
+int rtnl_addr_add(struct nl *nl, int ifindex, const struct nswg_prefix *p)
+{
+	return WITH_BUF(simple(nl, rtnl_msg_addr_add(buf, ifindex, p)));
+}
+
+int rtnl_route_add(struct nl *nl, int ifindex, const struct nswg_prefix *p, uint32_t table)
+{
+	return WITH_BUF(simple(nl, rtnl_msg_route_add(buf, ifindex, p, table)));
+}
+
+/* ---- routes: MTU and the host's default routes ---- */
+
+struct route_info {
+	uint8_t family, dst_len, table, protocol, scope, type;
+	uint32_t oif, table_id, priority, mtu;
+	bool has_gateway;
+	uint8_t gateway[16], prefsrc[16];
+	bool has_prefsrc;
+	const struct nlattr *multipath;
+};
+
+static int metrics_cb(const struct nlattr *attr, void *data)
+{
+	struct route_info *r = data;
+
+	if (mnl_attr_get_type(attr) == RTAX_MTU && !mnl_attr_validate(attr, MNL_TYPE_U32))
+		r->mtu = mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
+static void copy_addr(uint8_t out[16], const struct nlattr *a)
+{
+	uint16_t len = mnl_attr_get_payload_len(a);
+
+	memcpy(out, mnl_attr_get_payload(a), len > 16 ? 16 : len);
+}
+
+static int parse_route(const struct nlmsghdr *nlh, struct route_info *r)
+{
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	struct attr_table t = { tb, RTA_MAX };
+	const struct rtmsg *rtm;
+
+	memset(r, 0, sizeof(*r));
+	if (nlh->nlmsg_type != RTM_NEWROUTE || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)))
+		return -EBADMSG;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	if (mnl_attr_parse(nlh, sizeof(*rtm), attr_table_cb, &t) < 0)
+		return -EBADMSG;
+	r->family = rtm->rtm_family;
+	r->dst_len = rtm->rtm_dst_len;
+	r->table_id = r->table = rtm->rtm_table;
+	r->protocol = rtm->rtm_protocol;
+	r->scope = rtm->rtm_scope;
+	r->type = rtm->rtm_type;
+	if (tb[RTA_TABLE] && !mnl_attr_validate(tb[RTA_TABLE], MNL_TYPE_U32))
+		r->table_id = mnl_attr_get_u32(tb[RTA_TABLE]);
+	if (tb[RTA_OIF] && !mnl_attr_validate(tb[RTA_OIF], MNL_TYPE_U32))
+		r->oif = mnl_attr_get_u32(tb[RTA_OIF]);
+	if (tb[RTA_PRIORITY] && !mnl_attr_validate(tb[RTA_PRIORITY], MNL_TYPE_U32))
+		r->priority = mnl_attr_get_u32(tb[RTA_PRIORITY]);
+	if (tb[RTA_GATEWAY]) {
+		r->has_gateway = true;
+		copy_addr(r->gateway, tb[RTA_GATEWAY]);
+	}
+	if (tb[RTA_PREFSRC]) {
+		r->has_prefsrc = true;
+		copy_addr(r->prefsrc, tb[RTA_PREFSRC]);
+	}
+	if (tb[RTA_METRICS] && !mnl_attr_validate(tb[RTA_METRICS], MNL_TYPE_NESTED))
+		mnl_attr_parse_nested(tb[RTA_METRICS], metrics_cb, r);
+	if (tb[RTA_MULTIPATH])
+		r->multipath = tb[RTA_MULTIPATH];
+	return 0;
+}
+
+static int route_get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return parse_route(nlh, data) ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+struct default_routes {
+	struct route_info first;
+	bool found;
+	struct rtnl_snapshot *snap;
+	int ret;
+};
+
+static int route_canonical(const struct route_info *r, char **out)
+{
+	char gw[INET6_ADDRSTRLEN] = "-", src[INET6_ADDRSTRLEN] = "-";
+	struct strbuf sb = { 0 };
+	int ret;
+
+	if (r->has_gateway)
+		inet_ntop(r->family, r->gateway, gw, sizeof(gw));
+	if (r->has_prefsrc)
+		inet_ntop(r->family, r->prefsrc, src, sizeof(src));
+	ret = strbuf_addf(&sb, "family %u table %u proto %u scope %u type %u oif %u via %s src %s metric %u mtu %u",
+			  r->family, r->table_id, r->protocol, r->scope, r->type, r->oif, gw, src, r->priority, r->mtu);
+	if (!ret && r->multipath) {
+		const uint8_t *p = mnl_attr_get_payload(r->multipath);
+
+		ret = strbuf_addf(&sb, " nexthops");
+		for (uint16_t i = 0; !ret && i < mnl_attr_get_payload_len(r->multipath); ++i)
+			ret = strbuf_addf(&sb, "%02x", p[i]);
+	}
+	*out = sb.s;
+	return ret;
+}
+
+static int default_route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct default_routes *d = data;
+	struct route_info r;
+	char *text;
+
+	if (parse_route(nlh, &r))
+		return MNL_CB_ERROR;
+	if (r.dst_len || r.table_id == RT_TABLE_LOCAL || r.type != RTN_UNICAST)
+		return MNL_CB_OK;
+	if (!d->found && r.table_id == RT_TABLE_MAIN) {
+		d->first = r;
+		d->found = true;
+	}
+	if (!d->snap)
+		return MNL_CB_OK;
+	text = NULL;
+	if (route_canonical(&r, &text) ||
+	    array_grow(&d->snap->routes, &d->snap->cap_routes, d->snap->n_routes, sizeof(char *))) {
+		free(text);
+		d->ret = -ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	d->snap->routes[d->snap->n_routes++] = text;
+	return MNL_CB_OK;
+}
+
+static int dump_default_routes(struct nl *nl, uint8_t family, struct default_routes *d)
+{
+	size_t had = d->snap ? d->snap->n_routes : 0;
+	int ret;
+
+	for (;;) {
+		ret = WITH_BUF(nl_request(nl, rtnl_msg_dump(buf, RTM_GETROUTE, family), default_route_cb, d));
+		if (ret != -EINTR || d->ret)
+			break;
+		/* A dump interrupted by a change starts over. */
+		while (d->snap && d->snap->n_routes > had)
+			free(d->snap->routes[--d->snap->n_routes]);
+		d->found = false;
+	}
+	return d->ret ? d->ret : ret;
+}
+
+int rtnl_route_mtu(struct nl *nl, const struct sockaddr *dst, unsigned int *mtu)
+{
+	struct default_routes d = { 0 };
+	struct route_info r = { 0 };
+	struct rtnl_link link;
+	int ret;
+
+	*mtu = 0;
+	if (dst) {
+		ret = WITH_BUF(nl_request(nl, rtnl_msg_route_get(buf, dst), route_get_cb, &r));
+	} else {
+		ret = dump_default_routes(nl, AF_INET, &d);
+		if (!ret && !d.found)
+			ret = dump_default_routes(nl, AF_INET6, &d);
+		r = d.first;
+	}
+	if (ret == -ENETUNREACH || ret == -EHOSTUNREACH)
+		return 0;
+	if (ret)
+		return ret;
+	if (r.mtu) {
+		*mtu = r.mtu;
+		return 0;
+	}
+	if (!r.oif)
+		return 0;
+	ret = rtnl_link_get(nl, NULL, (int)r.oif, &link);
+	if (!ret)
+		*mtu = link.mtu;
+	return ret;
+}
+
+/* ---- the host guard ---- */
+
+static int snapshot_link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtnl_snapshot *s = data;
+
+	if (array_grow(&s->links, &s->cap_links, s->n_links, sizeof(*s->links)))
+		return MNL_CB_ERROR;
+	if (rtnl_parse_link(nlh, &s->links[s->n_links]))
+		return MNL_CB_ERROR;
+	++s->n_links;
+	return MNL_CB_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int rtnl_snapshot_take(struct nl *nl, struct rtnl_snapshot *s)
+{
+	struct default_routes d = { .snap = s };
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	do {
+		s->n_links = 0;
+		ret = WITH_BUF(nl_request(nl, rtnl_msg_dump(buf, RTM_GETLINK, AF_UNSPEC), snapshot_link_cb, s));
+	} while (ret == -EINTR);
+	if (!ret)
+		ret = dump_default_routes(nl, AF_INET, &d);
+	if (!ret)
+		ret = dump_default_routes(nl, AF_INET6, &d);
+	if (ret) {
+		rtnl_snapshot_free(s);
+		return ret;
+	}
+	qsort(s->routes, s->n_routes, sizeof(*s->routes), cmp_str);
+	return 0;
+}
+
+void rtnl_snapshot_free(struct rtnl_snapshot *s)
+{
+	for (size_t i = 0; i < s->n_routes; ++i)
+		free(s->routes[i]);
+	free(s->routes);
+	free(s->links);
+	memset(s, 0, sizeof(*s));
+}
+
+static bool link_known(const struct rtnl_snapshot *s, const struct rtnl_link *l)
+{
+	for (size_t i = 0; i < s->n_links; ++i) {
+		if (s->links[i].ifindex == l->ifindex && !strcmp(s->links[i].name, l->name))
+			return true;
+	}
+	return false;
+}
+
+bool rtnl_snapshot_same(const struct rtnl_snapshot *before, const struct rtnl_snapshot *after, const char *ifname,
+			char *what, size_t size)
+{
+	for (size_t i = 0; i < after->n_links; ++i) {
+		const struct rtnl_link *l = &after->links[i];
+
+		if (link_known(before, l))
+			continue;
+		if (!strcmp(l->name, ifname) || !strcmp(l->kind, "wireguard") || !strcmp(l->kind, "tun")) {
+			snprintf(what, size, "a link appeared in the host namespace: %s (%s)", l->name,
+				 *l->kind ? l->kind : "unknown kind");
+			return false;
+		}
+	}
+	for (size_t i = 0; i < before->n_routes || i < after->n_routes; ++i) {
+		if (i >= after->n_routes) {
+			snprintf(what, size, "a default route of the host is gone: %s", before->routes[i]);
+			return false;
+		}
+		if (i >= before->n_routes || strcmp(before->routes[i], after->routes[i])) {
+			snprintf(what, size, "the host's default routes changed: %s", after->routes[i]);
+			return false;
+		}
+	}
+	return true;
+}

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+/* The "wireguard" generic netlink family. */
+#include <errno.h>
+#include <linux/genetlink.h>
+#include <linux/wireguard.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+#include "wgnl.h"
+
+/* Newer than the headers of some distributions. */
+#ifndef WGALLOWEDIP_A_FLAGS
+#define WGALLOWEDIP_A_FLAGS 4
+#define WGALLOWEDIP_F_REMOVE_ME (1U << 0)
+#endif
+
+/* Large configurations go in fewer, larger messages than wg(8) sends. */
+#define WGNL_MSG_SIZE (32U << 10)
+
+static struct nlmsghdr *genl_start(void *buf, uint16_t type, uint8_t cmd, uint8_t version, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	g->version = version;
+	return nlh;
+}
+
+struct nlmsghdr *wgnl_msg_get_family(void *buf)
+{
+	struct nlmsghdr *nlh = genl_start(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
+
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME);
+	return nlh;
+}
+
+static int family_attr_cb(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID && !mnl_attr_validate(attr, MNL_TYPE_U16))
+		*(uint16_t *)data = mnl_attr_get_u16(attr);
+	return MNL_CB_OK;
+}
+
+int wgnl_parse_family(const struct nlmsghdr *nlh, uint16_t *family)
+{
+	*family = 0;
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct genlmsghdr)))
+		return -EBADMSG;
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_attr_cb, family);
+	return *family ? 0 : -EBADMSG;
+}
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return wgnl_parse_family(nlh, data) ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+int wgnl_family(struct nl *nl, uint16_t *family)
+{
+	void *buf = nl_msg_buf();
+	int ret;
+
+	if (!buf)
+		return -ENOMEM;
+	ret = nl_request(nl, wgnl_msg_get_family(buf), family_cb, family);
+	free(buf);
+	/* As wg(8): no family means no WireGuard in this kernel. */
+	return ret == -ENOENT ? -EPROTONOSUPPORT : ret;
+}
+
+static bool put_device(struct nlmsghdr *nlh, size_t size, const struct nswg_config *cfg, bool replace)
+{
+	static const uint8_t zero[NSWG_KEY_LEN];
+	bool ok = true;
+
+	if (replace || (cfg->flags & NSWG_DEV_HAS_PRIVATE_KEY))
+		ok &= mnl_attr_put_check(nlh, size, WGDEVICE_A_PRIVATE_KEY, NSWG_KEY_LEN,
+					 (cfg->flags & NSWG_DEV_HAS_PRIVATE_KEY) ? cfg->private_key : zero);
+	if (replace || (cfg->flags & NSWG_DEV_HAS_LISTEN_PORT))
+		ok &= mnl_attr_put_u16_check(nlh, size, WGDEVICE_A_LISTEN_PORT, cfg->listen_port);
+	if (replace || (cfg->flags & NSWG_DEV_HAS_FWMARK))
+		ok &= mnl_attr_put_u32_check(nlh, size, WGDEVICE_A_FWMARK, cfg->fwmark);
+	if (replace)
+		ok &= mnl_attr_put_u32_check(nlh, size, WGDEVICE_A_FLAGS, WGDEVICE_F_REPLACE_PEERS);
+	return ok;
+}
+
+/* What a peer carries in its first message only. */
+static bool put_peer_fields(struct nlmsghdr *nlh, size_t size, const struct nswg_peer *peer)
+{
+	const struct nswg_endpoint *ep = &peer->endpoint;
+	bool ok = true;
+
+	if (peer->flags & NSWG_PEER_REPLACE_ALLOWEDIPS)
+		ok &= mnl_attr_put_u32_check(nlh, size, WGPEER_A_FLAGS, WGPEER_F_REPLACE_ALLOWEDIPS);
+	if (peer->flags & NSWG_PEER_HAS_PRESHARED_KEY)
+		ok &= mnl_attr_put_check(nlh, size, WGPEER_A_PRESHARED_KEY, NSWG_KEY_LEN, peer->preshared_key);
+	if ((peer->flags & NSWG_PEER_HAS_ENDPOINT) && ep->addr.sa.sa_family == AF_INET)
+		ok &= mnl_attr_put_check(nlh, size, WGPEER_A_ENDPOINT, sizeof(ep->addr.in), &ep->addr.in);
+	else if ((peer->flags & NSWG_PEER_HAS_ENDPOINT) && ep->addr.sa.sa_family == AF_INET6)
+		ok &= mnl_attr_put_check(nlh, size, WGPEER_A_ENDPOINT, sizeof(ep->addr.in6), &ep->addr.in6);
+	if (peer->flags & NSWG_PEER_HAS_KEEPALIVE)
+		ok &= mnl_attr_put_u16_check(nlh, size, WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL, peer->keepalive);
+	return ok;
+}
+
+static bool put_allowedip(struct nlmsghdr *nlh, size_t size, const struct nswg_allowedip *aip)
+{
+	struct nlattr *nest = mnl_attr_nest_start_check(nlh, size, 0);
+	bool ok;
+
+	if (!nest)
+		return false;
+	ok = mnl_attr_put_u16_check(nlh, size, WGALLOWEDIP_A_FAMILY, aip->prefix.family) &&
+	     mnl_attr_put_check(nlh, size, WGALLOWEDIP_A_IPADDR, aip->prefix.family == AF_INET6 ? 16 : 4,
+				aip->prefix.raw) &&
+	     mnl_attr_put_u8_check(nlh, size, WGALLOWEDIP_A_CIDR_MASK, aip->prefix.cidr) &&
+	     (!(aip->flags & NSWG_ALLOWEDIP_REMOVE) ||
+	      mnl_attr_put_u32_check(nlh, size, WGALLOWEDIP_A_FLAGS, WGALLOWEDIP_F_REMOVE_ME));
+	if (!ok) {
+		mnl_attr_nest_cancel(nlh, nest);
+		return false;
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return true;
+}
+
+/* Adds as much of one peer as fits; false when the message is full. */
+static bool put_peer(struct nlmsghdr *nlh, size_t size, const struct nswg_peer *peer, struct wgnl_cursor *cur)
+{
+	struct nlattr *nest, *aips;
+	size_t first = cur->allowedip;
+
+	nest = mnl_attr_nest_start_check(nlh, size, 0);
+	if (!nest)
+		return false;
+	if (!mnl_attr_put_check(nlh, size, WGPEER_A_PUBLIC_KEY, NSWG_KEY_LEN, peer->public_key) ||
+	    (!first && !put_peer_fields(nlh, size, peer)))
+		goto cancel;
+	if (first < peer->n_allowedips) {
+		aips = mnl_attr_nest_start_check(nlh, size, WGPEER_A_ALLOWEDIPS);
+		if (!aips)
+			goto cancel;
+		for (; cur->allowedip < peer->n_allowedips; ++cur->allowedip) {
+			if (!put_allowedip(nlh, size, &peer->allowedips[cur->allowedip]))
+				break;
+		}
+		if (cur->allowedip == first) {
+			mnl_attr_nest_cancel(nlh, aips);
+			goto cancel;
+		}
+		mnl_attr_nest_end(nlh, aips);
+		mnl_attr_nest_end(nlh, nest);
+		if (cur->allowedip < peer->n_allowedips)
+			return false; /* the rest goes in the next message */
+		cur->allowedip = 0;
+		return true;
+	}
+	mnl_attr_nest_end(nlh, nest);
+	cur->allowedip = 0;
+	return true;
+cancel:
+	mnl_attr_nest_cancel(nlh, nest);
+	return false;
+}
+
+struct nlmsghdr *wgnl_msg_set_device(void *buf, size_t bufsize, uint16_t family, const char *ifname,
+				     const struct nswg_config *cfg, bool replace, struct wgnl_cursor *cur)
+{
+	struct nlmsghdr *nlh = genl_start(buf, family, WG_CMD_SET_DEVICE, WG_GENL_VERSION, 0);
+	struct nlattr *peers;
+
+	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, ifname);
+	if (!cur->started) {
+		put_device(nlh, bufsize, cfg, replace);
+		cur->started = true;
+	}
+	if (cur->peer < cfg->n_peers) {
+		peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
+		for (; cur->peer < cfg->n_peers; ++cur->peer) {
+			if (!put_peer(nlh, bufsize, &cfg->peers[cur->peer], cur))
+				break;
+		}
+		mnl_attr_nest_end(nlh, peers);
+	}
+	cur->done = cur->peer >= cfg->n_peers;
+	return nlh;
+}
+
+int wgnl_set_device(struct nl *nl, uint16_t family, const char *ifname, const struct nswg_config *cfg, bool replace)
+{
+	struct wgnl_cursor cur = { 0 };
+	void *buf = calloc(1, WGNL_MSG_SIZE);
+	int ret = buf ? 0 : -ENOMEM;
+
+	while (!ret && !cur.done) {
+		ret = nl_request(nl, wgnl_msg_set_device(buf, WGNL_MSG_SIZE, family, ifname, cfg, replace, &cur), NULL,
+				 NULL);
+		memzero_explicit(buf, WGNL_MSG_SIZE);
+	}
+	free(buf);
+	return ret;
+}
