@@ -110,8 +110,8 @@ deps-%:
 	@tests/deps.sh $*
 
 # make check: every tier, after installing what it needs (as root).
-check: | deps-build deps-unit deps-e2e deps-lint
-	$(Q)$(MAKE) --no-print-directory check-unit check-fuzz-replay check-corpus
+check: | deps-build deps-unit deps-e2e deps-vm
+	$(Q)$(MAKE) --no-print-directory check-unit check-fuzz-replay check-corpus check-vm
 
 check-unit: $(UNIT_TESTS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "  TEST	$$t"; $$t; done
@@ -123,6 +123,10 @@ check-fuzz-replay: $(FUZZERS:%=$(B)/tests/replay_%)
 check-corpus: nswg $(B)/tests/cfgdump
 	$(Q)tests/corpus/run.sh
 
+# Kernel WireGuard in a VM: Debian's kernel package under qemu.
+check-vm: nswg $(B)/tests/cfgdump
+	$(Q)tests/vm/run.sh
+
 install: nswg
 	@install -v -d "$(DESTDIR)$(BINDIR)"
 	@install -v -m 0755 nswg "$(DESTDIR)$(BINDIR)/nswg"
@@ -133,7 +137,7 @@ uninstall:
 clean:
 	$(RM) -r $(B) nswg
 
-.PHONY: all check check-unit check-fuzz-replay check-corpus fuzz install uninstall clean have-build-deps
+.PHONY: all check check-unit check-fuzz-replay check-corpus check-vm fuzz install uninstall clean have-build-deps
 .SECONDARY:
 
 -include $(OBJS:.o=.d) $(wildcard $(B)/tests/*.d)

@@ -26,6 +26,7 @@ struct rtnl_link {
 	char name[16];
 	char kind[16];
 	unsigned int mtu;
+	unsigned int flags; /* IFF_* */
 };
 
 /* Reply parsers, for the transport's callbacks and for tests. */

@@ -16,6 +16,7 @@ struct nswg_state {
 	char netns[4096]; /* as given: a name, or a path */
 	char config[4096];
 	bool netns_created;
+	bool lo_brought_up; /* in a namespace nswg did not make */
 	bool etc_dir_created; /* /etc/netns/NAME */
 	bool dns_written;
 	bool resolv_saved, nsswitch_saved; /* originals kept in the state directory */

@@ -156,7 +156,8 @@ int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 		[NLMSG_ERROR] = nl_error_cb,
 		[NLMSG_DONE] = nl_done_cb,
 	};
-	bool dump = nlh->nlmsg_flags & NLM_F_DUMP;
+	/* Both bits: NLM_F_EXCL alone shares its bit with NLM_F_MATCH. */
+	bool dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 	ssize_t len;
 	int ret;
 

@@ -199,6 +199,7 @@ int rtnl_parse_link(const struct nlmsghdr *nlh, struct rtnl_link *link)
 	if (mnl_attr_parse(nlh, sizeof(*ifi), attr_table_cb, &t) < 0)
 		return -EBADMSG;
 	link->ifindex = ifi->ifi_index;
+	link->flags = ifi->ifi_flags;
 	if (tb[IFLA_IFNAME] && !mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING))
 		snprintf(link->name, sizeof(link->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
 	if (tb[IFLA_MTU] && !mnl_attr_validate(tb[IFLA_MTU], MNL_TYPE_U32))

@@ -102,9 +102,11 @@ int state_write(const char *key, const struct nswg_state *st)
 		unlink(tmp);
 		return ret;
 	}
-	fprintf(f, "interface=%s\nnetns=%s\nconfig=%s\nnetns_created=%d\netc_dir_created=%d\ndns_written=%d\n"
-		   "resolv_saved=%d\nnsswitch_saved=%d\nipv6_all=%d\nipv6_default=%d\nuserspace_pid=%ld\n",
-		st->ifname, st->netns, st->config, st->netns_created, st->etc_dir_created, st->dns_written,
+	fprintf(f, "interface=%s\nnetns=%s\nconfig=%s\nnetns_created=%d\nlo_brought_up=%d\netc_dir_created=%d\n"
+		   "dns_written=%d\nresolv_saved=%d\nnsswitch_saved=%d\nipv6_all=%d\nipv6_default=%d\n"
+		   "userspace_pid=%ld\n",
+		st->ifname, st->netns, st->config, st->netns_created, st->lo_brought_up, st->etc_dir_created,
+		st->dns_written,
 		st->resolv_saved, st->nsswitch_saved, st->ipv6_all, st->ipv6_default, (long)st->userspace_pid);
 	if (fflush(f) || fsync(fd)) {
 		ret = -errno;
@@ -131,6 +133,8 @@ static void set_field(struct nswg_state *st, const char *k, const char *v)
 		snprintf(st->config, sizeof(st->config), "%s", v);
 	else if (!strcmp(k, "netns_created"))
 		st->netns_created = atoi(v);
+	else if (!strcmp(k, "lo_brought_up"))
+		st->lo_brought_up = atoi(v);
 	else if (!strcmp(k, "etc_dir_created"))
 		st->etc_dir_created = atoi(v);
 	else if (!strcmp(k, "dns_written"))

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -279,6 +280,19 @@ static int ipv6_disable(struct tunnel *t)
 	return 0;
 }
 
+/* A namespace nswg did not make gets its loopback state back. */
+static void lo_restore(struct tunnel *t, struct nl *nl)
+{
+	struct rtnl_link link;
+	char ipn[4200];
+
+	if (!t->st.lo_brought_up || t->st.netns_created)
+		return;
+	say("%s link set lo down", ip_n(t, ipn, sizeof(ipn)));
+	if (!rtnl_link_get(nl, "lo", 0, &link))
+		rtnl_link_set(nl, link.ifindex, 0, false);
+}
+
 /* A namespace nswg did not make gets its IPv6 settings back. */
 static void ipv6_restore(struct tunnel *t)
 {
@@ -357,6 +371,9 @@ static int create_link(struct tunnel *t)
 		/* No WireGuard at all, or a name taken in the namespace: moving would not help. */
 		if (ret == -EOPNOTSUPP || ret == -EEXIST || ret == -ENFILE)
 			return failed("unable to create the interface in the namespace", ret, &t->host);
+		fprintf(stderr, "%s: the kernel refused to create %s in the namespace (%s%s%s%s); "
+				"creating it on the host and moving it\n",
+			prog, t->lc.ifname, strerror(-ret), *t->host.ext_ack ? ": " : "", t->host.ext_ack, "");
 	}
 	/* Older kernels: create on the host, and move it before anything is configured. */
 	say("ip link add %s type wireguard", t->lc.ifname);
@@ -416,6 +433,24 @@ static int add_addresses(struct tunnel *t)
 	return 0;
 }
 
+/* The kernel's own route for an address's prefix, which wg-quick's `ip route show match' finds. */
+static bool covered_by_address(const struct nswg_config *cfg, const struct nswg_prefix *p)
+{
+	for (size_t i = 0; i < cfg->n_addresses; ++i) {
+		const struct nswg_prefix *a = &cfg->addresses[i];
+		unsigned int bits = a->cidr;
+
+		if (a->family != p->family || bits > p->cidr || bits == (a->family == AF_INET6 ? 128U : 32U))
+			continue;
+		if (memcmp(a->raw, p->raw, bits / 8))
+			continue;
+		if (bits % 8 && ((a->raw[bits / 8] ^ p->raw[bits / 8]) & (0xff00 >> (bits % 8))))
+			continue;
+		return true;
+	}
+	return false;
+}
+
 static int add_routes(struct tunnel *t)
 {
 	const struct nswg_config *cfg = t->lc.cfg;
@@ -436,7 +471,8 @@ static int add_routes(struct tunnel *t)
 	for (size_t i = 0; !ret && i < n; ++i) {
 		const struct nswg_prefix *p = &prefixes[i];
 
-		if (p->family == AF_INET6 && t->ipv6_off)
+		if ((p->family == AF_INET6 && t->ipv6_off) ||
+		    (cfg->table != NSWG_TABLE_ID && covered_by_address(cfg, p)))
 			continue;
 		inet_ntop(p->family, p->raw, ip, sizeof(ip));
 		say("%s %s route add %s/%u dev %s%s", ip_n(t, ipn, sizeof(ipn)), family_flag(p->family), ip, p->cidr,
@@ -534,6 +570,7 @@ static void rollback(struct tunnel *t)
 	if (t->st.dns_written)
 		dns_restore(t->ns, t->state_dir, &t->st);
 	ipv6_restore(t);
+	lo_restore(t, &t->target);
 	if (t->st.netns_created) {
 		say("ip netns delete %s", t->ns);
 		netns_delete(t->ns);
@@ -582,9 +619,6 @@ static int bring_up(struct tunnel *t)
 	char ipn[4200];
 	int ret;
 
-	say("%s link set lo up", ip_n(t, ipn, sizeof(ipn)));
-	if (!t->dry_run && (ret = rtnl_link_set(&t->target, 1, 0, true)))
-		return failed("unable to bring up the namespace's loopback", ret, &t->target);
 	if (!has_ipv6_address(t->lc.cfg) && (ret = ipv6_disable(t)))
 		return ret;
 	if ((ret = create_link(t)) || stop)
@@ -602,7 +636,18 @@ static int bring_up(struct tunnel *t)
 	say("%s link set mtu %u up dev %s", ip_n(t, ipn, sizeof(ipn)), t->mtu, t->lc.ifname);
 	if (!t->dry_run && (ret = rtnl_link_set(&t->target, t->ifindex, t->mtu, true)))
 		return failed("unable to set the MTU and bring the interface up", ret, &t->target);
-	if ((ret = add_routes(t)) || (ret = set_dns(t)) || stop)
+	if ((ret = add_routes(t)) || stop)
+		return ret ? ret : -EINTR;
+	/* Late: bringing lo up leaves a trace (its qdisc) that going down does not undo. */
+	if (!t->dry_run && (ret = rtnl_link_get(&t->target, "lo", 0, &link)))
+		return failed("unable to find the namespace's loopback", ret, &t->target);
+	if (t->dry_run || !(link.flags & IFF_UP)) {
+		say("%s link set lo up", ip_n(t, ipn, sizeof(ipn)));
+		if (!t->dry_run && (ret = rtnl_link_set(&t->target, link.ifindex, 0, true)))
+			return failed("unable to bring up the namespace's loopback", ret, &t->target);
+		t->st.lo_brought_up = !t->st.netns_created;
+	}
+	if ((ret = set_dns(t)) || stop)
 		return ret ? ret : -EINTR;
 	return 0;
 }
@@ -738,6 +783,7 @@ int cmd_down(int argc, char *argv[])
 		if (t.keep_netns)
 			t.st.netns_created = false;
 		ipv6_restore(&t);
+		lo_restore(&t, &t.target);
 	}
 	if (!t.dry_run)
 		state_remove(t.key, t.lc.ifname);

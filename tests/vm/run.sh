@@ -1,0 +1,119 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# Kernel WireGuard, for real: boots Debian's kernel package under qemu with a
+# small initramfs (busybox, iproute2, wg, nswg, the wireguard module) and runs
+# tests/vm/guest.sh inside. The VM's own namespace plays the host. The
+# package is only unpacked into build/vm, never installed.
+#
+#   tests/vm/run.sh [GUEST-TEST...]     (default: all)
+set -euo pipefail
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+VM=$TOP/build/vm
+mkdir -p "$VM"
+cd "$VM"
+
+die() { echo "vm: $*" >&2; exit 1; }
+for cmd in qemu-system-x86_64 busybox cpio depmod modprobe xz gzip wg apt-get dpkg-deb; do
+	command -v "$cmd" >/dev/null || die "missing \`$cmd' (run make check as root: it installs it)"
+done
+[ -e /bin/busybox ] && file_busybox=/bin/busybox || file_busybox=$(command -v busybox)
+
+# 1. The kernel: the cloud flavour's current version, fetched once.
+pkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+if [ -z "$pkg" ]; then
+	[ "$(id -u)" = 0 ] || die "no package lists: run apt-get update as root"
+	apt-get update -qq >/dev/null
+	pkg=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+fi
+[ -n "$pkg" ] || die "cannot find Debian's cloud kernel package"
+version=${pkg#linux-image-}
+if [ ! -e "kernel-$version/boot/vmlinuz-$version" ]; then
+	rm -rf "kernel-$version" ./*.deb
+	apt-get download "$pkg" >/dev/null 2>&1 || die "apt-get download $pkg failed"
+	dpkg-deb -x "$pkg"_*.deb "kernel-$version"
+	rm -f ./*.deb
+	depmod -b "kernel-$version" "$version"
+fi
+
+# 2. The initramfs.
+root=$VM/root
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc/wireguard,proc,sys,dev,run,tmp,var,modules,tests}
+ln -s /run "$root/var/run"
+cp "$file_busybox" "$root/bin/busybox"
+for applet in $("$root/bin/busybox" --list); do
+	case $applet in ip | ss | busybox) continue ;; esac
+	ln -sf busybox "$root/bin/$applet"
+done
+copy_with_libs() {
+	local bin=$1 dest=$2 lib
+	cp "$bin" "$root$dest"
+	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+copy_with_libs "$(command -v ip)" /usr/bin/ip
+copy_with_libs "$(command -v ss)" /usr/bin/ss
+copy_with_libs "$(command -v wg)" /usr/bin/wg
+copy_with_libs "$TOP/nswg" /usr/bin/nswg
+copy_with_libs "$TOP/build/tests/cfgdump" /usr/bin/cfgdump
+modprobe -d "kernel-$version" -S "$version" --show-depends wireguard | awk '$1 == "insmod" {print $2}' >modules.list
+[ -s modules.list ] || die "the kernel package has no wireguard module"
+i=0
+while read -r mod; do
+	i=$((i + 1))
+	case $mod in
+	*.xz) xz -dc "$mod" >"$root/modules/$(printf %02d "$i").ko" ;;
+	*) cp "$mod" "$root/modules/$(printf %02d "$i").ko" ;;
+	esac
+done <modules.list
+cp "$TOP/tests/vm/guest.sh" "$root/tests/"
+cp -r "$TOP/tests/corpus/good" "$root/tests/corpus"
+# Large configurations, made here where keys are cheap to generate.
+mkdir -p "$root/tests/big"
+{
+	printf '[Interface]\nPrivateKey = %s\nListenPort = 53000\n' "$(wg genkey)"
+	for i in $(seq 0 999); do
+		printf '[Peer]\nPublicKey = %s\nAllowedIPs = 10.%d.%d.0/24\nEndpoint = 127.0.0.1:%d\n' \
+			"$(wg genkey | wg pubkey)" $((30 + i / 256)) $((i % 256)) $((54000 + i))
+	done
+} >"$root/tests/big/peers1000.conf"
+{
+	printf '[Interface]\nPrivateKey = %s\n[Peer]\nPublicKey = %s\n' "$(wg genkey)" "$(wg genkey | wg pubkey)"
+	awk 'BEGIN { for (i = 0; i < 100000; i++) printf "%s10.%d.%d.%d/32%s", (i % 1000 ? ", " : "AllowedIPs = "), \
+		64 + int(i / 65536), int(i / 256) % 256, i % 256, (i % 1000 == 999 ? "\n" : "") }'
+} >"$root/tests/big/aips100k.conf"
+printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
+printf 'passwd: files\ngroup: files\nhosts: files\n' >"$root/etc/nsswitch.conf"
+printf '127.0.0.1 localhost\n::1 localhost\n' >"$root/etc/hosts"
+printf 'nameserver 127.0.0.53\n' >"$root/etc/resolv.conf"
+cat >"$root/init" <<INIT
+#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+for m in /modules/*.ko; do insmod \$m || echo "vm: insmod \$m failed"; done
+/usr/bin/ip link set lo up
+export PATH=/usr/bin:/bin:/usr/sbin:/sbin
+sh /tests/guest.sh $* 2>&1
+echo "NSWG-VM-EXIT: \$?"
+poweroff -f
+INIT
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >initramfs.gz
+
+# 3. Boot. KVM where it works, TCG (about 5 s to boot here) where it does not.
+accel="-accel tcg -cpu max"
+if [ -w /dev/kvm ] && [ "${NSWG_VM_KVM:-0}" = 1 ]; then
+	accel="-accel kvm -cpu host"
+fi
+log=$VM/console.log
+# shellcheck disable=SC2086
+timeout 1500 qemu-system-x86_64 $accel -smp 2 -m 1024 -nographic -no-reboot \
+	-kernel "kernel-$version/boot/vmlinuz-$version" -initrd initramfs.gz \
+	-append "console=ttyS0 quiet panic=-1 loglevel=3" </dev/null 2>&1 | tee "$log" | grep -v '^\s*$' || true
+grep -q '^NSWG-VM-EXIT: 0' "$log" || die "the VM's tests failed (console in $log)"
