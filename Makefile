@@ -72,6 +72,9 @@ $(B)/tests/%.o: tests/unit/%.c
 	$(call quiet,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
+# The netlink tests script the kernel's side of the socket.
+$(B)/tests/test_nl $(B)/tests/test_wgnl: LDFLAGS += -Wl,--wrap=mnl_socket_sendto -Wl,--wrap=mnl_socket_recvfrom
+
 $(B)/tests/test_%: $(B)/tests/test_%.o $(CORE_OBJS)
 	$(call quiet,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
