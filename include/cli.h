@@ -29,5 +29,6 @@ bool check_privileges(void);
 
 int cmd_up(int argc, char *argv[]);
 int cmd_down(int argc, char *argv[]);
+int cmd_save(int argc, char *argv[]);
 
 #endif

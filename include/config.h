@@ -116,6 +116,7 @@ struct nswg_config {
 	unsigned int mtu; /* 0: automatic */
 	enum nswg_table table;
 	uint32_t table_id;
+	char table_text[24]; /* as written, for save */
 	bool save_config;
 	struct nswg_hook_line *hooks;
 	size_t n_hooks, cap_hooks;
@@ -147,6 +148,14 @@ const char *config_hook_name(enum nswg_hook type);
 
 /* The configuration as `wg showconf' prints it once a device holds it. */
 int config_render_wg(const struct nswg_config *cfg, char **out, size_t *out_len);
+
+/*
+ * What `wg-quick save' writes: [Interface] with the running addresses, the
+ * file's DNS (search domains too), its MTU only if it set one (running value
+ * mtu), Table, SaveConfig and hooks verbatim; then the device as rendered.
+ */
+int config_render_saved(const struct nswg_config *file, const struct nswg_prefix *addresses, size_t n_addresses,
+			unsigned int mtu, const struct nswg_config *device, char **out, size_t *out_len);
 
 /* The prefixes a device holds after cfg, masked and unique, longest first. */
 int config_device_allowedips(const struct nswg_config *cfg, struct nswg_prefix **out, size_t *n);

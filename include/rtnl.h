@@ -41,6 +41,9 @@ int rtnl_link_delete(struct nl *nl, int ifindex);
 int rtnl_addr_add(struct nl *nl, int ifindex, const struct nswg_prefix *p);
 int rtnl_route_add(struct nl *nl, int ifindex, const struct nswg_prefix *p, uint32_t table);
 
+/* The addresses of a link, in the kernel's order (IPv4 first). */
+int rtnl_addr_list(struct nl *nl, int ifindex, struct nswg_prefix **out, size_t *n);
+
 /*
  * The MTU of the route to dst (its "mtu" metric, else its device's), as
  * `ip route get' shows it; dst NULL means the default route. 0 if none.

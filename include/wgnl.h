@@ -28,8 +28,18 @@ int wgnl_parse_family(const struct nlmsghdr *nlh, uint16_t *family);
 struct nlmsghdr *wgnl_msg_set_device(void *buf, size_t bufsize, uint16_t family, const char *ifname,
 				     const struct nswg_config *cfg, bool replace, struct wgnl_cursor *cur);
 
+/* WG_CMD_GET_DEVICE, a dump: the reply may come in several messages. */
+struct nlmsghdr *wgnl_msg_get_device(void *buf, uint16_t family, const char *ifname);
+
+/*
+ * Adds what one reply message says to cfg: the device's fields, and its
+ * peers, a peer continued from the previous message merged into it.
+ */
+int wgnl_parse_device(const struct nlmsghdr *nlh, struct nswg_config *cfg);
+
 /* 0 and the family's id, or -EPROTONOSUPPORT when the kernel has no WireGuard. */
 int wgnl_family(struct nl *nl, uint16_t *family);
+int wgnl_get_device(struct nl *nl, uint16_t family, const char *ifname, struct nswg_config **out);
 int wgnl_set_device(struct nl *nl, uint16_t family, const char *ifname, const struct nswg_config *cfg, bool replace);
 
 #endif

@@ -112,7 +112,7 @@ err:
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s [ up | down ] [ CONFIG_FILE | INTERFACE ] [ --netns NS ] [ OPTIONS ]\n"
+		"Usage: %s [ up | down | save ] [ CONFIG_FILE | INTERFACE ] [ --netns NS ] [ OPTIONS ]\n"
 		"       %s strip [ CONFIG_FILE | INTERFACE ]\n"
 		"\n"
 		"  CONFIG_FILE is a configuration file, whose filename is the interface name\n"
@@ -123,6 +123,7 @@ static void usage(FILE *f)
 		"  up         create the interface inside the network namespace NS and\n"
 		"             configure it there; the host's networking is not touched\n"
 		"  down       remove the interface, and the namespace if nswg made it\n"
+		"  save       write the running configuration back into the file\n"
 		"  strip      print the configuration without the keys only wg-quick(8)\n"
 		"             reads, for `wg syncconf INTERFACE <(%s strip INTERFACE)'\n"
 		"\n"
@@ -172,6 +173,7 @@ static const struct {
 } commands[] = {
 	{ "up", cmd_up },
 	{ "down", cmd_down },
+	{ "save", cmd_save },
 	{ "strip", cmd_strip },
 };
 

@@ -632,6 +632,8 @@ static int parse_table(struct parse_ctx *c, const char *value)
 	} names[] = { { "default", 253 }, { "main", 254 }, { "local", 255 } };
 	struct nswg_config *cfg = c->cfg;
 
+	/* Valid values are short; an invalid one is refused below before use. */
+	snprintf(cfg->table_text, sizeof(cfg->table_text), "%s", value);
 	if (!*value || !strcasecmp(value, "auto")) {
 		cfg->table = NSWG_TABLE_AUTO;
 		return 0;

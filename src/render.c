@@ -358,3 +358,55 @@ out:
 	free(r.events);
 	return ret;
 }
+
+int config_render_saved(const struct nswg_config *file, const struct nswg_prefix *addresses, size_t n_addresses,
+			unsigned int mtu, const struct nswg_config *device, char **out, size_t *out_len)
+{
+	static const enum nswg_hook order[] = { NSWG_HOOK_PREUP, NSWG_HOOK_POSTUP, NSWG_HOOK_PREDOWN,
+						NSWG_HOOK_POSTDOWN };
+	struct strbuf sb = { 0 };
+	char ip[INET6_ADDRSTRLEN], *dev = NULL;
+	size_t dev_len;
+	int ret;
+
+	ret = config_render_wg(device, &dev, &dev_len);
+	if (ret)
+		return ret;
+	ret = strbuf_addf(&sb, "[Interface]\n");
+	for (size_t i = 0; !ret && i < n_addresses; ++i) {
+		inet_ntop(addresses[i].family, addresses[i].raw, ip, sizeof(ip));
+		ret = strbuf_addf(&sb, "Address = %s/%u\n", ip, addresses[i].cidr);
+	}
+	for (size_t i = 0; !ret && i < file->dns.n; ++i)
+		ret = strbuf_addf(&sb, "DNS = %s\n", file->dns.v[i]);
+	for (size_t i = 0; !ret && i < file->dns_search.n; ++i)
+		ret = strbuf_addf(&sb, "DNS = %s\n", file->dns_search.v[i]);
+	if (!ret && file->mtu && mtu)
+		ret = strbuf_addf(&sb, "MTU = %u\n", mtu);
+	if (!ret && *file->table_text)
+		ret = strbuf_addf(&sb, "Table = %s\n", file->table_text);
+	if (!ret && file->save_config)
+		ret = strbuf_addf(&sb, "SaveConfig = true\n");
+	for (size_t k = 0; k < ARRAY_SIZE(order); ++k) {
+		for (size_t i = 0; !ret && i < file->n_hooks; ++i) {
+			if (file->hooks[i].type == order[k])
+				ret = strbuf_addf(&sb, "%s = %s\n", config_hook_name(order[k]), file->hooks[i].command);
+		}
+	}
+	/* The device's text, its own "[Interface]" line replaced by ours. */
+	if (!ret)
+		ret = strbuf_add(&sb, dev + strlen("[Interface]\n"), dev_len - strlen("[Interface]\n"));
+	/* As `echo "$(wg showconf)"': one newline at the end. */
+	while (!ret && sb.len > 1 && sb.s[sb.len - 1] == '\n' && sb.s[sb.len - 2] == '\n')
+		sb.s[--sb.len] = '\0';
+	memzero_explicit(dev, dev_len);
+	free(dev);
+	if (ret) {
+		memzero_explicit(sb.s, sb.cap);
+		strbuf_free(&sb);
+		return -ENOMEM;
+	}
+	*out = sb.s;
+	*out_len = sb.len;
+	return 0;
+}

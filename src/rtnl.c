@@ -266,6 +266,59 @@ int rtnl_route_add(struct nl *nl, int ifindex, const struct nswg_prefix *p, uint
 	return WITH_BUF(simple(nl, rtnl_msg_route_add(buf, ifindex, p, table)));
 }
 
+struct addr_list {
+	int ifindex;
+	struct nswg_prefix *v;
+	size_t n, cap;
+};
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
+	struct attr_table t = { tb, IFA_MAX };
+	struct addr_list *l = data;
+	const struct ifaddrmsg *ifa;
+	const struct nlattr *a;
+	struct nswg_prefix p = { 0 };
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
+		return MNL_CB_ERROR;
+	ifa = mnl_nlmsg_get_payload(nlh);
+	if ((int)ifa->ifa_index != l->ifindex || (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*ifa), attr_table_cb, &t);
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!a || mnl_attr_get_payload_len(a) != addr_len(ifa->ifa_family))
+		return MNL_CB_OK;
+	p.family = ifa->ifa_family;
+	p.cidr = ifa->ifa_prefixlen;
+	memcpy(p.raw, mnl_attr_get_payload(a), addr_len(p.family));
+	if (array_grow(&l->v, &l->cap, l->n, sizeof(p)))
+		return MNL_CB_ERROR;
+	l->v[l->n++] = p;
+	return MNL_CB_OK;
+}
+
+int rtnl_addr_list(struct nl *nl, int ifindex, struct nswg_prefix **out, size_t *n)
+{
+	struct addr_list l = { .ifindex = ifindex };
+	int ret;
+
+	do {
+		free(l.v);
+		l.v = NULL;
+		l.n = l.cap = 0;
+		ret = WITH_BUF(nl_request(nl, rtnl_msg_dump(buf, RTM_GETADDR, AF_UNSPEC), addr_cb, &l));
+	} while (ret == -EINTR);
+	if (ret) {
+		free(l.v);
+		return ret;
+	}
+	*out = l.v;
+	*n = l.n;
+	return 0;
+}
+
 /* ---- routes: MTU and the host's default routes ---- */
 
 struct route_info {

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -697,6 +698,67 @@ out:
 	return ret ? 1 : 0;
 }
 
+/* ---- save ---- */
+
+static int write_atomically(const char *path, const char *text, size_t len)
+{
+	char tmp[4200];
+	int fd, ret = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || fchmod(fd, 0600) || write(fd, text, len) != (ssize_t)len || fsync(fd)) {
+		fprintf(stderr, "%s: Could not write configuration file\n", prog);
+		ret = -EIO;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!ret && rename(tmp, path)) {
+		fprintf(stderr, "%s: Could not move configuration file\n", prog);
+		ret = -EIO;
+	}
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
+/* As `wg-quick save': the running configuration back into the file. */
+static int save_running(struct tunnel *t, const struct rtnl_link *link)
+{
+	struct nswg_config *device = NULL;
+	struct nswg_prefix *addresses = NULL;
+	char path[4096], *text = NULL;
+	size_t n, len = 0;
+	uint16_t family;
+	int ret;
+
+	say("ip netns exec %s wg showconf %s", t->ns, t->lc.ifname);
+	if (t->dry_run)
+		return 0;
+	if (!realpath(t->lc.path, path))
+		return failed("unable to find the configuration file", -errno, NULL);
+	ret = nl_open_in(&t->genl, NETLINK_GENERIC, t->ns_fd);
+	if (!ret)
+		ret = wgnl_family(&t->genl, &family);
+	if (!ret)
+		ret = wgnl_get_device(&t->genl, family, t->lc.ifname, &device);
+	if (ret)
+		return failed("unable to read the interface's configuration", ret, &t->genl);
+	ret = rtnl_addr_list(&t->target, link->ifindex, &addresses, &n);
+	if (ret)
+		failed("unable to read the interface's addresses", ret, &t->target);
+	else if ((ret = config_render_saved(t->lc.cfg, addresses, n, link->mtu, device, &text, &len)))
+		failed("unable to compose the configuration", ret, NULL);
+	else
+		ret = write_atomically(path, text, len);
+	if (text)
+		memzero_explicit(text, len);
+	free(text);
+	free(addresses);
+	config_free(device);
+	return ret;
+}
+
 /* ---- down ---- */
 
 static int find_state(struct tunnel *t, bool ns_given)
@@ -765,6 +827,9 @@ int cmd_down(int argc, char *argv[])
 		ret = ret ? ret : -EINVAL;
 		goto out;
 	}
+	/* As wg-quick: a configuration that cannot be saved stops down. */
+	if (t.lc.cfg->save_config && (ret = save_running(&t, &link)))
+		goto out;
 	say("%s link delete dev %s", ip_n(&t, ipn, sizeof(ipn)), t.lc.ifname);
 	if (!t.dry_run && (ret = rtnl_link_delete(&t.target, link.ifindex))) {
 		failed("unable to delete the interface", ret, &t.target);
@@ -787,6 +852,34 @@ int cmd_down(int argc, char *argv[])
 	}
 	if (!t.dry_run)
 		state_remove(t.key, t.lc.ifname);
+out:
+	tunnel_close(&t);
+	return ret ? 1 : 0;
+}
+
+int cmd_save(int argc, char *argv[])
+{
+	struct rtnl_link link;
+	struct tunnel t;
+	int ret;
+
+	ret = parse_options(&t, argc, argv, false);
+	if (ret)
+		goto out;
+	if ((ret = find_state(&t, t.ns_given)))
+		goto out;
+	ret = nl_open_in(&t.target, NETLINK_ROUTE, t.ns_fd);
+	if (ret) {
+		failed("unable to open a netlink socket in the namespace", ret, NULL);
+		goto out;
+	}
+	ret = rtnl_link_get(&t.target, t.lc.ifname, 0, &link);
+	if (ret || strcmp(link.kind, "wireguard")) {
+		fprintf(stderr, "%s: `%s' is not a WireGuard interface in namespace `%s'\n", prog, t.lc.ifname, t.ns);
+		ret = ret ? ret : -EINVAL;
+		goto out;
+	}
+	ret = save_running(&t, &link);
 out:
 	tunnel_close(&t);
 	return ret ? 1 : 0;

@@ -206,3 +206,193 @@ int wgnl_set_device(struct nl *nl, uint16_t family, const char *ifname, const st
 	free(buf);
 	return ret;
 }
+
+struct nlmsghdr *wgnl_msg_get_device(void *buf, uint16_t family, const char *ifname)
+{
+	struct nlmsghdr *nlh = genl_start(buf, family, WG_CMD_GET_DEVICE, WG_GENL_VERSION, NLM_F_DUMP);
+
+	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, ifname);
+	return nlh;
+}
+
+struct device_parse {
+	struct nswg_config *cfg;
+	struct nswg_peer *peer;
+	int ret;
+};
+
+static int allowedip_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct nswg_allowedip *aip = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case WGALLOWEDIP_A_FAMILY:
+		if (!mnl_attr_validate(attr, MNL_TYPE_U16))
+			aip->prefix.family = mnl_attr_get_u16(attr);
+		break;
+	case WGALLOWEDIP_A_IPADDR:
+		if (mnl_attr_get_payload_len(attr) == 4 || mnl_attr_get_payload_len(attr) == 16)
+			memcpy(aip->prefix.raw, mnl_attr_get_payload(attr), mnl_attr_get_payload_len(attr));
+		break;
+	case WGALLOWEDIP_A_CIDR_MASK:
+		if (!mnl_attr_validate(attr, MNL_TYPE_U8))
+			aip->prefix.cidr = mnl_attr_get_u8(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int allowedips_cb(const struct nlattr *attr, void *data)
+{
+	struct device_parse *d = data;
+	struct nswg_peer *peer = d->peer;
+	struct nswg_allowedip aip = { 0 };
+
+	if (mnl_attr_parse_nested(attr, allowedip_attr_cb, &aip) < 0)
+		return MNL_CB_ERROR;
+	if ((aip.prefix.family != AF_INET || aip.prefix.cidr > 32) &&
+	    (aip.prefix.family != AF_INET6 || aip.prefix.cidr > 128))
+		return MNL_CB_OK; /* not one we understand */
+	if (array_grow(&peer->allowedips, &peer->cap_allowedips, peer->n_allowedips, sizeof(aip))) {
+		d->ret = -ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	peer->allowedips[peer->n_allowedips++] = aip;
+	return MNL_CB_OK;
+}
+
+static int peer_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct device_parse *d = data;
+	struct nswg_peer *peer = d->peer;
+	uint16_t len = mnl_attr_get_payload_len(attr);
+
+	switch (mnl_attr_get_type(attr)) {
+	case WGPEER_A_PRESHARED_KEY:
+		if (len == NSWG_KEY_LEN) {
+			memcpy(peer->preshared_key, mnl_attr_get_payload(attr), len);
+			if (!key_is_zero(peer->preshared_key))
+				peer->flags |= NSWG_PEER_HAS_PRESHARED_KEY;
+		}
+		break;
+	case WGPEER_A_ENDPOINT:
+		if (len == sizeof(struct sockaddr_in) || len == sizeof(struct sockaddr_in6)) {
+			memcpy(&peer->endpoint.addr, mnl_attr_get_payload(attr), len);
+			peer->flags |= NSWG_PEER_HAS_ENDPOINT;
+		}
+		break;
+	case WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL:
+		if (!mnl_attr_validate(attr, MNL_TYPE_U16) && (peer->keepalive = mnl_attr_get_u16(attr)))
+			peer->flags |= NSWG_PEER_HAS_KEEPALIVE;
+		break;
+	case WGPEER_A_ALLOWEDIPS:
+		if (!mnl_attr_validate(attr, MNL_TYPE_NESTED) && mnl_attr_parse_nested(attr, allowedips_cb, d) < 0)
+			return MNL_CB_ERROR;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int find_key_cb(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == WGPEER_A_PUBLIC_KEY && mnl_attr_get_payload_len(attr) == NSWG_KEY_LEN)
+		*(const void **)data = mnl_attr_get_payload(attr);
+	return MNL_CB_OK;
+}
+
+static int peers_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct device_parse *d = data;
+	struct nswg_config *cfg = d->cfg;
+	const void *key = NULL;
+
+	mnl_attr_parse_nested(attr, find_key_cb, &key);
+	if (!key)
+		return MNL_CB_OK;
+	/* A peer whose allowed IPs did not fit continues in the next message. */
+	if (!cfg->n_peers || memcmp(cfg->peers[cfg->n_peers - 1].public_key, key, NSWG_KEY_LEN)) {
+		if (array_grow(&cfg->peers, &cfg->cap_peers, cfg->n_peers, sizeof(*cfg->peers))) {
+			d->ret = -ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		memset(&cfg->peers[cfg->n_peers], 0, sizeof(*cfg->peers));
+		memcpy(cfg->peers[cfg->n_peers].public_key, key, NSWG_KEY_LEN);
+		cfg->peers[cfg->n_peers].flags = NSWG_PEER_HAS_PUBLIC_KEY | NSWG_PEER_REPLACE_ALLOWEDIPS;
+		++cfg->n_peers;
+	}
+	d->peer = &cfg->peers[cfg->n_peers - 1];
+	return mnl_attr_parse_nested(attr, peer_attr_cb, d) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+static int device_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct device_parse *d = data;
+	struct nswg_config *cfg = d->cfg;
+
+	switch (mnl_attr_get_type(attr)) {
+	case WGDEVICE_A_PRIVATE_KEY:
+		if (mnl_attr_get_payload_len(attr) == NSWG_KEY_LEN) {
+			memcpy(cfg->private_key, mnl_attr_get_payload(attr), NSWG_KEY_LEN);
+			if (!key_is_zero(cfg->private_key))
+				cfg->flags |= NSWG_DEV_HAS_PRIVATE_KEY;
+		}
+		break;
+	case WGDEVICE_A_LISTEN_PORT:
+		if (!mnl_attr_validate(attr, MNL_TYPE_U16)) {
+			cfg->listen_port = mnl_attr_get_u16(attr);
+			cfg->flags |= NSWG_DEV_HAS_LISTEN_PORT;
+		}
+		break;
+	case WGDEVICE_A_FWMARK:
+		if (!mnl_attr_validate(attr, MNL_TYPE_U32)) {
+			cfg->fwmark = mnl_attr_get_u32(attr);
+			cfg->flags |= NSWG_DEV_HAS_FWMARK;
+		}
+		break;
+	case WGDEVICE_A_PEERS:
+		if (!mnl_attr_validate(attr, MNL_TYPE_NESTED) && mnl_attr_parse_nested(attr, peers_attr_cb, d) < 0)
+			return MNL_CB_ERROR;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+int wgnl_parse_device(const struct nlmsghdr *nlh, struct nswg_config *cfg)
+{
+	struct device_parse d = { .cfg = cfg };
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct genlmsghdr)))
+		return -EBADMSG;
+	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), device_attr_cb, &d) < 0)
+		return d.ret ? d.ret : -EBADMSG;
+	return 0;
+}
+
+static int get_device_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return wgnl_parse_device(nlh, data) ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+int wgnl_get_device(struct nl *nl, uint16_t family, const char *ifname, struct nswg_config **out)
+{
+	struct nswg_config *cfg;
+	void *buf;
+	int ret;
+
+	for (;;) {
+		cfg = calloc(1, sizeof(*cfg));
+		buf = nl_msg_buf();
+		ret = cfg && buf ? nl_request(nl, wgnl_msg_get_device(buf, family, ifname), get_device_cb, cfg) : -ENOMEM;
+		free(buf);
+		/* The device changed during the dump: read it again. */
+		if (ret != -EINTR)
+			break;
+		config_free(cfg);
+	}
+	if (ret) {
+		config_free(cfg);
+		return ret;
+	}
+	*out = cfg;
+	return 0;
+}

@@ -277,6 +277,44 @@ test_corpus() {
 	check "corpus: nothing left" nothing_left
 }
 
+test_save() {
+	keypair c
+	cat >/etc/wireguard/wgs.conf <<EOF
+[Interface]
+PrivateKey = $a_priv
+ListenPort = 51850
+Address = 10.9.5.1/24
+DNS = 10.9.5.53, example.org
+MTU = 1400
+SaveConfig = true
+PostUp = echo kept # verbatim
+
+[Peer]
+PublicKey = $b_pub
+AllowedIPs = 10.9.5.2/32
+EOF
+	check "save: up" $NSWG up wgs --netns sv
+	$IP netns exec sv $WG showconf wgs >/tmp/before
+	check "save: nswg save" $NSWG save wgs
+	check "save: the file is 0600" sh -c "ls -l /etc/wireguard/wgs.conf | grep -q '^-rw-------'"
+	check "save: down" $NSWG down wgs
+	check "save: up again from the saved file" $NSWG up wgs --netns sv
+	$IP netns exec sv $WG showconf wgs >/tmp/after
+	check "save: the same device after up, save, down, up" cmp /tmp/before /tmp/after
+	$IP netns exec sv $WG set wgs peer "$c_pub" allowed-ips 10.9.6.0/24 endpoint 127.0.0.1:9
+	$IP -n sv address add 10.9.5.9/24 dev wgs
+	check "save: SaveConfig = true on down" $NSWG down wgs
+	check "save: a peer added while up is in the file" grep -qx "PublicKey = $c_pub" /etc/wireguard/wgs.conf
+	check "save: an address added while up is in the file" grep -qx "Address = 10.9.5.9/24" /etc/wireguard/wgs.conf
+	check "save: DNS, search domains included" sh -c "grep -qx 'DNS = 10.9.5.53' /etc/wireguard/wgs.conf && grep -qx 'DNS = example.org' /etc/wireguard/wgs.conf"
+	check "save: MTU, SaveConfig and hooks kept" sh -c "grep -qx 'MTU = 1400' /etc/wireguard/wgs.conf && grep -qx 'SaveConfig = true' /etc/wireguard/wgs.conf && grep -qx 'PostUp = echo kept # verbatim' /etc/wireguard/wgs.conf"
+	check "save: and the saved file comes up" $NSWG up wgs --netns sv
+	check "save: with the added peer" sh -c "$IP netns exec sv $WG show wgs peers | grep -qx '$c_pub'"
+	sed -i 's/^SaveConfig = true$/SaveConfig = false/' /etc/wireguard/wgs.conf
+	$NSWG down wgs >/dev/null 2>&1
+	check "save: nothing left" nothing_left
+}
+
 test_concurrent() {
 	i=0
 	while [ $i -lt 10 ]; do
@@ -331,7 +369,7 @@ test_scale() {
 	check "scale: nothing left" nothing_left
 }
 
-tests=${*:-tunnel fallback existing_netns failures corpus concurrent scale}
+tests=${*:-tunnel fallback existing_netns failures save corpus concurrent scale}
 for t in $tests; do
 	echo "# $t"
 	"test_$t"
