@@ -125,4 +125,13 @@ chmod 0700 "$work/names"
 check "the same file in a directory only root enters is not" \
 	test -z "$("$NSWG" strip "$work/names/wgcwd.conf" 2>&1 >/dev/null)"
 
+# Privileges: refused before anything is touched.
+cp "$TOP/tests/corpus/good/minimal.conf" "$work/names/wgpriv.conf"
+chmod 0755 "$work" "$work/names"
+chmod 0644 "$work/names/wgpriv.conf"
+check "up without root: a clear error, and nothing made" bash -c "
+	out=\$(setpriv --reuid=65534 --regid=65534 --clear-groups '$NSWG' up '$work/names/wgpriv.conf' --netns priv 2>&1)
+	[ \$? = 1 ] && grep -q 'must be run as root' <<<\"\$out\" && [ ! -e /run/netns/priv ]"
+chmod 0700 "$work"
+
 summary

@@ -263,6 +263,73 @@ static void test_family(void **state)
 	free(buf);
 }
 
+static struct nlmsghdr *device_reply(void *buf, const uint8_t *key, unsigned int first, unsigned int count)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlattr *peers, *peer, *aips, *aip;
+
+	mnl_nlmsg_put_extra_header(nlh, sizeof(struct genlmsghdr));
+	mnl_attr_put_u16(nlh, WGDEVICE_A_LISTEN_PORT, 51820);
+	peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
+	peer = mnl_attr_nest_start(nlh, 0);
+	mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, 32, key);
+	mnl_attr_put_u16(nlh, WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL, 25);
+	aips = mnl_attr_nest_start(nlh, WGPEER_A_ALLOWEDIPS);
+	for (unsigned int i = first; i < first + count; ++i) {
+		uint8_t ip[4] = { 10, (uint8_t)(i >> 8), (uint8_t)i, 0 };
+
+		aip = mnl_attr_nest_start(nlh, 0);
+		mnl_attr_put_u16(nlh, WGALLOWEDIP_A_FAMILY, AF_INET);
+		mnl_attr_put(nlh, WGALLOWEDIP_A_IPADDR, 4, ip);
+		mnl_attr_put_u8(nlh, WGALLOWEDIP_A_CIDR_MASK, 24);
+		mnl_attr_nest_end(nlh, aip);
+	}
+	mnl_attr_nest_end(nlh, aips);
+	mnl_attr_nest_end(nlh, peer);
+	mnl_attr_nest_end(nlh, peers);
+	return nlh;
+}
+
+static void test_parse_device(void **state)
+{
+	struct nswg_config *cfg = calloc(1, sizeof(*cfg));
+	uint8_t key[32] = { 1, 2, 3 }, other[32] = { 9 };
+	void *buf = calloc(1, 8192);
+
+	/* One peer over two messages is one peer; a new key is a new peer. */
+	assert_int_equal(wgnl_parse_device(device_reply(buf, key, 0, 100), cfg), 0);
+	assert_int_equal(wgnl_parse_device(device_reply(buf, key, 100, 50), cfg), 0);
+	assert_int_equal(wgnl_parse_device(device_reply(buf, other, 200, 1), cfg), 0);
+	assert_int_equal(cfg->n_peers, 2);
+	assert_int_equal(cfg->peers[0].n_allowedips, 150);
+	assert_int_equal(cfg->peers[0].keepalive, 25);
+	assert_true(cfg->peers[0].flags & NSWG_PEER_HAS_KEEPALIVE);
+	assert_false(cfg->peers[0].flags & (NSWG_PEER_HAS_PRESHARED_KEY | NSWG_PEER_HAS_ENDPOINT));
+	assert_int_equal(cfg->peers[0].allowedips[149].prefix.raw[2], 149);
+	assert_int_equal(cfg->listen_port, 51820);
+	assert_false(cfg->flags & NSWG_DEV_HAS_PRIVATE_KEY);
+	free(buf);
+	config_free(cfg);
+}
+
+static void test_render_saved(void **state)
+{
+	struct nswg_config *file = parse("[Interface]\nPrivateKey = " K1 "\nAddress = 10.0.0.1/24\nDNS = 10.0.0.53, corp\n"
+					 "MTU = 1300\nTable = main\nPostDown = b\nPreUp = a # c\nSaveConfig = true\n"
+					 "[Peer]\nPublicKey = " K2 "\nAllowedIPs = 10.0.0.0/24\n");
+	struct nswg_prefix addrs[2] = { { .family = AF_INET, .cidr = 24, .raw = { 10, 0, 0, 1 } },
+					{ .family = AF_INET6, .cidr = 64, .raw = { 0xfd } } };
+	char *out;
+	size_t len;
+
+	assert_int_equal(config_render_saved(file, addrs, 2, 1280, file, &out, &len), 0);
+	assert_string_equal(out, "[Interface]\nAddress = 10.0.0.1/24\nAddress = fd00::/64\nDNS = 10.0.0.53\nDNS = corp\n"
+				 "MTU = 1280\nTable = main\nSaveConfig = true\nPreUp = a # c\nPostDown = b\n"
+				 "PrivateKey = " K1 "\n\n[Peer]\nPublicKey = " K2 "\nAllowedIPs = 10.0.0.0/24\n");
+	free(out);
+	config_free(file);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +337,8 @@ int main(void)
 		cmocka_unit_test(test_split_allowedips),
 		cmocka_unit_test(test_split_peers),
 		cmocka_unit_test(test_family),
+		cmocka_unit_test(test_parse_device),
+		cmocka_unit_test(test_render_saved),
 	};
 
 	return cmocka_run_group_tests_name("wgnl", tests, NULL, NULL);
