@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/netlink.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "netns.h"
 #include "nl.h"
@@ -47,27 +44,24 @@ err:
 	return ret;
 }
 
+struct open_job {
+	struct nl *nl;
+	int bus;
+};
+
+static int open_here(void *arg)
+{
+	struct open_job *job = arg;
+
+	return nl_open(job->nl, job->bus);
+}
+
 int nl_open_in(struct nl *nl, int bus, int netns_fd)
 {
-	int self, ret, back;
+	struct open_job job = { nl, bus };
 
-	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0)
-		return -errno;
-	if (setns(netns_fd, CLONE_NEWNET)) {
-		ret = -errno;
-		close(self);
-		return ret;
-	}
 	/* A socket keeps the namespace it was born in. */
-	ret = nl_open(nl, bus);
-	back = setns(self, CLONE_NEWNET);
-	close(self);
-	if (back) {
-		/* Stuck in the wrong namespace: nothing after this may run. */
-		abort();
-	}
-	return ret;
+	return netns_run_in(netns_fd, open_here, &job);
 }
 
 void nl_close(struct nl *nl)

@@ -279,36 +279,52 @@ static int render(struct strbuf *sb, struct render_ctx *r)
 	return ret;
 }
 
+static void render_ctx_free(struct render_ctx *r)
+{
+	free(r->uid);
+	free(r->first);
+	free(r->replaced_later);
+	free(r->events);
+}
+
+/* The device peers and the settled allowed IPs of cfg. */
+static int render_ctx_init(struct render_ctx *r, const struct nswg_config *cfg)
+{
+	size_t n = cfg->n_peers + 1;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->cfg = cfg;
+	r->uid = calloc(n, sizeof(*r->uid));
+	r->first = calloc(n, sizeof(*r->first));
+	r->replaced_later = calloc(n, sizeof(*r->replaced_later));
+	ret = r->uid && r->first && r->replaced_later ? assign_uids(r) : -ENOMEM;
+	if (!ret)
+		ret = collect_events(r);
+	if (ret)
+		render_ctx_free(r);
+	return ret;
+}
+
 int config_render_wg(const struct nswg_config *cfg, char **out, size_t *out_len)
 {
-	struct render_ctx r = { .cfg = cfg };
+	struct render_ctx r;
 	struct strbuf sb = { 0 };
-	size_t n = cfg->n_peers + 1;
-	int ret = -ENOMEM;
+	int ret;
 
-	r.uid = calloc(n, sizeof(*r.uid));
-	r.first = calloc(n, sizeof(*r.first));
-	r.replaced_later = calloc(n, sizeof(*r.replaced_later));
-	if (!r.uid || !r.first || !r.replaced_later)
-		goto out;
-	ret = assign_uids(&r);
-	if (!ret)
-		ret = collect_events(&r);
-	if (!ret)
-		ret = render(&sb, &r);
+	ret = render_ctx_init(&r, cfg);
+	if (ret)
+		return ret;
+	ret = render(&sb, &r);
 	if (!ret) {
 		*out = sb.s;
 		*out_len = sb.len;
 		sb.s = NULL;
 	}
-out:
 	if (sb.s)
 		memzero_explicit(sb.s, sb.cap);
 	strbuf_free(&sb);
-	free(r.uid);
-	free(r.first);
-	free(r.replaced_later);
-	free(r.events);
+	render_ctx_free(&r);
 	return ret;
 }
 
@@ -326,22 +342,14 @@ static int cmp_prefix_for_routes(const void *a, const void *b)
 
 int config_device_allowedips(const struct nswg_config *cfg, struct nswg_prefix **out, size_t *n)
 {
-	struct render_ctx r = { .cfg = cfg };
-	size_t np = cfg->n_peers + 1;
-	int ret = -ENOMEM;
+	struct render_ctx r;
+	int ret;
 
 	*out = NULL;
 	*n = 0;
-	r.uid = calloc(np, sizeof(*r.uid));
-	r.first = calloc(np, sizeof(*r.first));
-	r.replaced_later = calloc(np, sizeof(*r.replaced_later));
-	if (!r.uid || !r.first || !r.replaced_later)
-		goto out;
-	ret = assign_uids(&r);
-	if (!ret)
-		ret = collect_events(&r);
+	ret = render_ctx_init(&r, cfg);
 	if (ret)
-		goto out;
+		return ret;
 	*out = calloc(r.n_events + 1, sizeof(**out));
 	if (!*out) {
 		ret = -ENOMEM;
@@ -352,10 +360,7 @@ int config_device_allowedips(const struct nswg_config *cfg, struct nswg_prefix *
 	*n = r.n_events;
 	qsort(*out, *n, sizeof(**out), cmp_prefix_for_routes);
 out:
-	free(r.uid);
-	free(r.first);
-	free(r.replaced_later);
-	free(r.events);
+	render_ctx_free(&r);
 	return ret;
 }
 

@@ -804,6 +804,24 @@ static int find_state(struct tunnel *t, bool ns_given)
 	return 0;
 }
 
+/* For down and save: the interface an earlier up made, and its namespace. */
+static int open_existing(struct tunnel *t, int argc, char *argv[], bool down, struct rtnl_link *link)
+{
+	int ret = parse_options(t, argc, argv, down);
+
+	if (ret || (ret = find_state(t, t->ns_given)))
+		return ret;
+	ret = nl_open_in(&t->target, NETLINK_ROUTE, t->ns_fd);
+	if (ret)
+		return failed("unable to open a netlink socket in the namespace", ret, NULL);
+	ret = rtnl_link_get(&t->target, t->lc.ifname, 0, link);
+	if (ret || (strcmp(link->kind, "wireguard") && strcmp(link->kind, "tun"))) {
+		fprintf(stderr, "%s: `%s' is not a WireGuard interface in namespace `%s'\n", prog, t->lc.ifname, t->ns);
+		return ret ? ret : -EINVAL;
+	}
+	return 0;
+}
+
 int cmd_down(int argc, char *argv[])
 {
 	struct rtnl_link link;
@@ -811,22 +829,8 @@ int cmd_down(int argc, char *argv[])
 	char ipn[4200];
 	int ret;
 
-	ret = parse_options(&t, argc, argv, true);
-	if (ret)
+	if ((ret = open_existing(&t, argc, argv, true, &link)))
 		goto out;
-	if ((ret = find_state(&t, t.ns_given)))
-		goto out;
-	ret = nl_open_in(&t.target, NETLINK_ROUTE, t.ns_fd);
-	if (ret) {
-		failed("unable to open a netlink socket in the namespace", ret, NULL);
-		goto out;
-	}
-	ret = rtnl_link_get(&t.target, t.lc.ifname, 0, &link);
-	if (ret || (strcmp(link.kind, "wireguard") && strcmp(link.kind, "tun"))) {
-		fprintf(stderr, "%s: `%s' is not a WireGuard interface in namespace `%s'\n", prog, t.lc.ifname, t.ns);
-		ret = ret ? ret : -EINVAL;
-		goto out;
-	}
 	/* As wg-quick: a configuration that cannot be saved stops down. */
 	if (t.lc.cfg->save_config && (ret = save_running(&t, &link)))
 		goto out;
@@ -863,24 +867,8 @@ int cmd_save(int argc, char *argv[])
 	struct tunnel t;
 	int ret;
 
-	ret = parse_options(&t, argc, argv, false);
-	if (ret)
-		goto out;
-	if ((ret = find_state(&t, t.ns_given)))
-		goto out;
-	ret = nl_open_in(&t.target, NETLINK_ROUTE, t.ns_fd);
-	if (ret) {
-		failed("unable to open a netlink socket in the namespace", ret, NULL);
-		goto out;
-	}
-	ret = rtnl_link_get(&t.target, t.lc.ifname, 0, &link);
-	if (ret || strcmp(link.kind, "wireguard")) {
-		fprintf(stderr, "%s: `%s' is not a WireGuard interface in namespace `%s'\n", prog, t.lc.ifname, t.ns);
-		ret = ret ? ret : -EINVAL;
-		goto out;
-	}
-	ret = save_running(&t, &link);
-out:
+	if (!(ret = open_existing(&t, argc, argv, false, &link)))
+		ret = save_running(&t, &link);
 	tunnel_close(&t);
 	return ret ? 1 : 0;
 }
