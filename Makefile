@@ -53,7 +53,12 @@ CORE_OBJS := $(CORE_SRCS:src/%.c=$(B)/%.o)
 OBJS := $(CORE_OBJS) $(B)/cli.o $(B)/up.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
-all: nswg
+all: nswg man/nswg.8
+
+man/nswg.8: man/nswg.8.in Makefile
+	$(call quiet,GEN,$@)
+	$(Q)sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@CONFDIR@|$(CONFDIR)|g' \
+		-e 's|@RUNSTATEDIR@|$(RUNSTATEDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< >$@
 
 have-build-deps:
 	@tests/deps.sh --check build
@@ -113,8 +118,13 @@ deps-%:
 	@tests/deps.sh $*
 
 # make check: every tier, after installing what it needs (as root).
-check: | deps-build deps-unit deps-e2e deps-vm
-	$(Q)$(MAKE) --no-print-directory check-unit check-fuzz-replay check-corpus check-vm
+check: | deps-build deps-unit deps-e2e deps-vm deps-lint
+	$(Q)$(MAKE) --no-print-directory check-unit check-fuzz-replay check-man check-corpus check-vm
+
+# The man page, linted: any warning fails.
+check-man: man/nswg.8
+	$(Q)out=$$(mandoc -Tlint -Wwarning man/nswg.8; LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l man/nswg.8 2>&1 >/dev/null); \
+		if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; echo "  LINT	man/nswg.8: clean"
 
 check-unit: $(UNIT_TESTS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "  TEST	$$t"; $$t; done
@@ -130,17 +140,18 @@ check-corpus: nswg $(B)/tests/cfgdump
 check-vm: nswg $(B)/tests/cfgdump
 	$(Q)tests/vm/run.sh
 
-install: nswg
-	@install -v -d "$(DESTDIR)$(BINDIR)"
+install: nswg man/nswg.8
+	@install -v -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)/man8"
 	@install -v -m 0755 nswg "$(DESTDIR)$(BINDIR)/nswg"
+	@install -v -m 0644 man/nswg.8 "$(DESTDIR)$(MANDIR)/man8/nswg.8"
 
 uninstall:
-	@rm -vf "$(DESTDIR)$(BINDIR)/nswg"
+	@rm -vf "$(DESTDIR)$(BINDIR)/nswg" "$(DESTDIR)$(MANDIR)/man8/nswg.8"
 
 clean:
-	$(RM) -r $(B) nswg
+	$(RM) -r $(B) nswg man/nswg.8
 
-.PHONY: all check check-unit check-fuzz-replay check-corpus check-vm fuzz install uninstall clean have-build-deps
+.PHONY: all check check-unit check-fuzz-replay check-man check-corpus check-vm fuzz install uninstall clean have-build-deps
 .SECONDARY:
 
 -include $(OBJS:.o=.d) $(wildcard $(B)/tests/*.d)
