@@ -359,6 +359,13 @@ test_scale() {
 		check "scale: and 1,000 routes" sh -c "[ \$($IP -n big route show dev peers1000 | wc -l) = 1000 ]"
 		$NSWG down peers1000 >/dev/null 2>&1
 	fi
+	if [ -f /tests/big/peers10k.conf ]; then
+		cp /tests/big/peers10k.conf /etc/wireguard/
+		check "scale: 10,000 peers come up" $NSWG up peers10k --netns big
+		check "scale: the device has 10,000 peers" sh -c "[ \$($IP netns exec big $WG show peers10k peers | wc -l) = 10000 ]"
+		check "scale: and 10,000 routes" sh -c "[ \$($IP -n big route show dev peers10k | wc -l) = 10000 ]"
+		$NSWG down peers10k >/dev/null 2>&1
+	fi
 	if [ -f /tests/big/aips100k.conf ]; then
 		cp /tests/big/aips100k.conf /etc/wireguard/
 		check "scale: one peer with 100,000 allowed IPs comes up" $NSWG up aips100k --netns big

@@ -80,6 +80,13 @@ mkdir -p "$root/tests/big"
 			"$(wg genkey | wg pubkey)" $((30 + i / 256)) $((i % 256)) $((54000 + i))
 	done
 } >"$root/tests/big/peers1000.conf"
+# Any 32 bytes are a public key to X25519: 10,000 of them without 20,000 processes.
+{
+	printf '[Interface]\nPrivateKey = %s\nListenPort = 53001\n' "$(wg genkey)"
+	head -c $((34 * 10000)) /dev/urandom | base64 -w 0 | fold -w 44 | head -n 10000 | awk '
+		{ key = substr($0, 1, 42) "A=" }
+		{ printf "[Peer]\nPublicKey = %s\nAllowedIPs = 10.%d.%d.%d/32\n", key, 100 + int(NR / 65536), int(NR / 256) % 256, NR % 256 }'
+} >"$root/tests/big/peers10k.conf"
 {
 	printf '[Interface]\nPrivateKey = %s\n[Peer]\nPublicKey = %s\n' "$(wg genkey)" "$(wg genkey | wg pubkey)"
 	awk 'BEGIN { for (i = 0; i < 100000; i++) printf "%s10.%d.%d.%d/32%s", (i % 1000 ? ", " : "AllowedIPs = "), \
