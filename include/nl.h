@@ -18,7 +18,6 @@ struct nl {
 	char *buf; /* for replies */
 	size_t bufsize;
 	char ext_ack[256]; /* the kernel's words about the last error, if any */
-	unsigned long sent; /* messages sent, for `make bench' */
 };
 
 /* A message buffer: libmnl's size is not a constant, so it is allocated. */

@@ -4,7 +4,6 @@
 
 #include <net/if.h>
 #include <stdbool.h>
-#include <sys/types.h>
 
 #include "netns.h"
 
@@ -21,7 +20,6 @@ struct nswg_state {
 	bool dns_written;
 	bool resolv_saved, nsswitch_saved; /* originals kept in the state directory */
 	int ipv6_all, ipv6_default; /* previous disable_ipv6 values; -1: untouched */
-	pid_t userspace_pid;
 };
 
 /* The directory of a namespace's state: its name, or "@DEV:INO" for a path. */

@@ -36,6 +36,13 @@ static inline bool char_is_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
+/*
+ * Replaces path with len bytes of text: a temporary file beside it (created
+ * with mode, never through a symbolic link), fsync, rename. Returns 0 or
+ * -errno; *renaming, if given, says whether it was the rename that failed.
+ */
+int file_write_atomic(const char *path, const void *text, size_t len, unsigned int mode, bool *renaming);
+
 /* Overwrites memory that held secrets, in a way the compiler keeps. */
 void memzero_explicit(void *p, size_t n);
 

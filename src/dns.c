@@ -77,25 +77,6 @@ static int read_all(const char *path, struct strbuf *sb)
 	return ret;
 }
 
-static int write_file(const char *path, const char *text, size_t len, mode_t mode)
-{
-	char tmp[4200];
-	int fd, ret = 0;
-
-	snprintf(tmp, sizeof(tmp), "%s.nswg-tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -errno;
-	if (fchmod(fd, mode) || write(fd, text, len) != (ssize_t)len || fsync(fd))
-		ret = -errno;
-	close(fd);
-	if (!ret && rename(tmp, path))
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
-	return ret;
-}
-
 static bool written_by_nswg(const char *text)
 {
 	return !strncmp(text, "# Written by nswg for ", 22);
@@ -119,7 +100,7 @@ static int save_original(const char *path, const char *backup, bool *saved)
 	if (ret == -ENOENT)
 		return 0;
 	if (!ret && !written_by_nswg(old.s)) {
-		ret = write_file(backup, old.s, old.len, 0600);
+		ret = file_write_atomic(backup, old.s, old.len, 0600, NULL);
 		*saved = !ret;
 	}
 	strbuf_free(&old);
@@ -162,7 +143,7 @@ int dns_apply(const char *nsname, const struct nswg_config *cfg, const char *bac
 			ret = save_original(path, backup, saved[i]);
 		/* Everyone in the namespace must be able to resolve names. */
 		if (!ret)
-			ret = write_file(path, text[i].s, text[i].len, 0644);
+			ret = file_write_atomic(path, text[i].s, text[i].len, 0644, NULL);
 	}
 out:
 	strbuf_free(&text[0]);
@@ -187,7 +168,7 @@ int dns_restore(const char *nsname, const char *backup_dir, struct nswg_state *s
 			strbuf_reset(&old);
 			r = read_all(backup, &old);
 			if (!r)
-				r = write_file(path, old.s, old.len, 0644);
+				r = file_write_atomic(path, old.s, old.len, 0644, NULL);
 			if (!r)
 				unlink(backup);
 		} else {

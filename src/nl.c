@@ -160,7 +160,6 @@ int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	nlh->nlmsg_flags |= NLM_F_REQUEST | (dump ? 0 : NLM_F_ACK);
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
-	++nl->sent;
 	do {
 		len = mnl_socket_recvfrom(nl->sock, nl->buf, nl->bufsize);
 		if (len < 0)

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "state.h"
+#include "util.h"
 
 int state_key(const char *netns_arg, int netns_fd, char *key, size_t size)
 {
@@ -80,75 +82,84 @@ static int state_file(const char *key, const char *ifname, const char *suffix, c
 	return 0;
 }
 
+/* Every field, once: state_write() and state_read() both follow this. */
+enum field_type {
+	FIELD_STRING,
+	FIELD_BOOL,
+	FIELD_INT,
+};
+
+#define FIELD(name, type, member) \
+	{ name, type, offsetof(struct nswg_state, member), sizeof(((struct nswg_state *)0)->member) }
+
+static const struct {
+	const char *name;
+	enum field_type type;
+	size_t offset, size;
+} fields[] = {
+	FIELD("interface", FIELD_STRING, ifname),
+	FIELD("netns", FIELD_STRING, netns),
+	FIELD("config", FIELD_STRING, config),
+	FIELD("netns_created", FIELD_BOOL, netns_created),
+	FIELD("lo_brought_up", FIELD_BOOL, lo_brought_up),
+	FIELD("etc_dir_created", FIELD_BOOL, etc_dir_created),
+	FIELD("dns_written", FIELD_BOOL, dns_written),
+	FIELD("resolv_saved", FIELD_BOOL, resolv_saved),
+	FIELD("nsswitch_saved", FIELD_BOOL, nsswitch_saved),
+	FIELD("ipv6_all", FIELD_INT, ipv6_all),
+	FIELD("ipv6_default", FIELD_INT, ipv6_default),
+};
+
 int state_write(const char *key, const struct nswg_state *st)
 {
-	char path[4200], tmp[4300];
-	FILE *f;
-	int fd, ret;
+	struct strbuf text = { 0 };
+	char path[4200];
+	int ret;
 
 	ret = make_dirs(key);
 	if (!ret)
 		ret = state_file(key, st->ifname, "", path, sizeof(path));
-	if (ret)
-		return ret;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
-	if (!f) {
-		ret = -errno;
-		close(fd);
-		unlink(tmp);
-		return ret;
+	for (size_t i = 0; !ret && i < ARRAY_SIZE(fields); ++i) {
+		const char *field = (const char *)st + fields[i].offset;
+
+		switch (fields[i].type) {
+		case FIELD_STRING:
+			ret = strbuf_addf(&text, "%s=%s\n", fields[i].name, field);
+			break;
+		case FIELD_BOOL:
+			ret = strbuf_addf(&text, "%s=%d\n", fields[i].name, *(const bool *)field);
+			break;
+		case FIELD_INT:
+			ret = strbuf_addf(&text, "%s=%d\n", fields[i].name, *(const int *)field);
+			break;
+		}
 	}
-	fprintf(f, "interface=%s\nnetns=%s\nconfig=%s\nnetns_created=%d\nlo_brought_up=%d\netc_dir_created=%d\n"
-		   "dns_written=%d\nresolv_saved=%d\nnsswitch_saved=%d\nipv6_all=%d\nipv6_default=%d\n"
-		   "userspace_pid=%ld\n",
-		st->ifname, st->netns, st->config, st->netns_created, st->lo_brought_up, st->etc_dir_created,
-		st->dns_written,
-		st->resolv_saved, st->nsswitch_saved, st->ipv6_all, st->ipv6_default, (long)st->userspace_pid);
-	if (fflush(f) || fsync(fd)) {
-		ret = -errno;
-		fclose(f);
-		unlink(tmp);
-		return ret;
-	}
-	fclose(f);
-	if (rename(tmp, path)) {
-		ret = -errno;
-		unlink(tmp);
-		return ret;
-	}
-	return 0;
+	if (!ret)
+		ret = file_write_atomic(path, text.s, text.len, 0600, NULL);
+	strbuf_free(&text);
+	return ret;
 }
 
 static void set_field(struct nswg_state *st, const char *k, const char *v)
 {
-	if (!strcmp(k, "interface"))
-		snprintf(st->ifname, sizeof(st->ifname), "%s", v);
-	else if (!strcmp(k, "netns"))
-		snprintf(st->netns, sizeof(st->netns), "%s", v);
-	else if (!strcmp(k, "config"))
-		snprintf(st->config, sizeof(st->config), "%s", v);
-	else if (!strcmp(k, "netns_created"))
-		st->netns_created = atoi(v);
-	else if (!strcmp(k, "lo_brought_up"))
-		st->lo_brought_up = atoi(v);
-	else if (!strcmp(k, "etc_dir_created"))
-		st->etc_dir_created = atoi(v);
-	else if (!strcmp(k, "dns_written"))
-		st->dns_written = atoi(v);
-	else if (!strcmp(k, "resolv_saved"))
-		st->resolv_saved = atoi(v);
-	else if (!strcmp(k, "nsswitch_saved"))
-		st->nsswitch_saved = atoi(v);
-	else if (!strcmp(k, "ipv6_all"))
-		st->ipv6_all = atoi(v);
-	else if (!strcmp(k, "ipv6_default"))
-		st->ipv6_default = atoi(v);
-	else if (!strcmp(k, "userspace_pid"))
-		st->userspace_pid = (pid_t)atol(v);
+	for (size_t i = 0; i < ARRAY_SIZE(fields); ++i) {
+		char *field = (char *)st + fields[i].offset;
+
+		if (strcmp(k, fields[i].name))
+			continue;
+		switch (fields[i].type) {
+		case FIELD_STRING:
+			snprintf(field, fields[i].size, "%s", v);
+			break;
+		case FIELD_BOOL:
+			*(bool *)field = atoi(v);
+			break;
+		case FIELD_INT:
+			*(int *)field = atoi(v);
+			break;
+		}
+		return;
+	}
 }
 
 int state_read(const char *key, const char *ifname, struct nswg_state *st)

@@ -700,28 +700,6 @@ out:
 
 /* ---- save ---- */
 
-static int write_atomically(const char *path, const char *text, size_t len)
-{
-	char tmp[4200];
-	int fd, ret = 0;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 || fchmod(fd, 0600) || write(fd, text, len) != (ssize_t)len || fsync(fd)) {
-		fprintf(stderr, "%s: Could not write configuration file\n", prog);
-		ret = -EIO;
-	}
-	if (fd >= 0)
-		close(fd);
-	if (!ret && rename(tmp, path)) {
-		fprintf(stderr, "%s: Could not move configuration file\n", prog);
-		ret = -EIO;
-	}
-	if (ret)
-		unlink(tmp);
-	return ret;
-}
-
 /* As `wg-quick save': the running configuration back into the file. */
 static int save_running(struct tunnel *t, const struct rtnl_link *link)
 {
@@ -729,6 +707,7 @@ static int save_running(struct tunnel *t, const struct rtnl_link *link)
 	struct nswg_prefix *addresses = NULL;
 	char path[4096], *text = NULL;
 	size_t n, len = 0;
+	bool renaming;
 	uint16_t family;
 	int ret;
 
@@ -749,8 +728,9 @@ static int save_running(struct tunnel *t, const struct rtnl_link *link)
 		failed("unable to read the interface's addresses", ret, &t->target);
 	else if ((ret = config_render_saved(t->lc.cfg, addresses, n, link->mtu, device, &text, &len)))
 		failed("unable to compose the configuration", ret, NULL);
-	else
-		ret = write_atomically(path, text, len);
+	else if ((ret = file_write_atomic(path, text, len, 0600, &renaming)))
+		fprintf(stderr, "%s: Could not %s configuration file: %s\n", prog, renaming ? "move" : "write",
+			strerror(-ret));
 	if (text)
 		memzero_explicit(text, len);
 	free(text);

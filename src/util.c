@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -103,4 +106,45 @@ void memzero_explicit(void *p, size_t n)
 {
 	if (p)
 		explicit_bzero(p, n);
+}
+
+int file_write_atomic(const char *path, const void *text, size_t len, unsigned int mode, bool *renaming)
+{
+	const char *p = text;
+	struct strbuf tmp = { 0 };
+	ssize_t n;
+	int fd, ret = 0;
+
+	if (renaming)
+		*renaming = false;
+	if (strbuf_addf(&tmp, "%s.nswg-tmp", path))
+		return -ENOMEM;
+	fd = open(tmp.s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	/* The mode asked for, whatever the umask. */
+	if (fchmod(fd, mode))
+		ret = -errno;
+	for (size_t done = 0; !ret && done < len; done += (size_t)n) {
+		n = write(fd, p + done, len - done);
+		if (n < 0 && errno != EINTR)
+			ret = -errno;
+		else if (n < 0)
+			n = 0;
+	}
+	if (!ret && fsync(fd))
+		ret = -errno;
+	close(fd);
+	if (!ret && rename(tmp.s, path)) {
+		ret = -errno;
+		if (renaming)
+			*renaming = true;
+	}
+	if (ret)
+		unlink(tmp.s);
+out:
+	strbuf_free(&tmp);
+	return ret;
 }
