@@ -47,10 +47,10 @@ CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 B := build
-CORE_SRCS := src/util.c src/key.c src/config.c src/config_file.c src/render.c \
-	src/nl.c src/netns.c src/rtnl.c src/wgnl.c src/state.c src/dns.c src/resolve.c
+CORE_SRCS := src/util.c src/key.c src/curve25519.c src/config.c src/config_file.c src/render.c \
+	src/nl.c src/netns.c src/rtnl.c src/wgnl.c src/uapi.c src/device.c src/show_fmt.c src/userspace.c src/state.c src/dns.c src/resolve.c
 CORE_OBJS := $(CORE_SRCS:src/%.c=$(B)/%.o)
-OBJS := $(CORE_OBJS) $(B)/cli.o $(B)/up.o
+OBJS := $(CORE_OBJS) $(B)/cli.o $(B)/up.o $(B)/show.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
 all: nswg man/nswg.8
@@ -119,7 +119,7 @@ deps-%:
 
 # make check: every tier, after installing what it needs (as root).
 check: | deps-build deps-unit deps-e2e deps-vm deps-lint
-	$(Q)$(MAKE) --no-print-directory check-unit check-fuzz-replay check-man check-corpus check-vm
+	$(Q)$(MAKE) --no-print-directory check-unit check-fuzz-replay check-man check-corpus check-e2e check-vm
 
 # The man page, linted: any warning fails.
 check-man: man/nswg.8
@@ -136,6 +136,10 @@ check-fuzz-replay: $(FUZZERS:%=$(B)/tests/replay_%)
 check-corpus: nswg $(B)/tests/cfgdump
 	$(Q)tests/corpus/run.sh
 
+# The end-to-end scenarios on this machine, with wireguard-go, in a sandbox.
+check-e2e: nswg
+	$(Q)tests/e2e/run.sh
+
 # Kernel WireGuard in a VM: Debian's kernel package under qemu.
 check-vm: nswg $(B)/tests/cfgdump
 	$(Q)tests/vm/run.sh
@@ -151,7 +155,7 @@ uninstall:
 clean:
 	$(RM) -r $(B) nswg man/nswg.8
 
-.PHONY: all check check-unit check-fuzz-replay check-man check-corpus check-vm fuzz install uninstall clean have-build-deps
+.PHONY: all check check-unit check-fuzz-replay check-man check-corpus check-e2e check-vm fuzz install uninstall clean have-build-deps
 .SECONDARY:
 
 -include $(OBJS:.o=.d) $(wildcard $(B)/tests/*.d)

@@ -30,5 +30,7 @@ bool check_privileges(void);
 int cmd_up(int argc, char *argv[]);
 int cmd_down(int argc, char *argv[]);
 int cmd_save(int argc, char *argv[]);
+int cmd_show(int argc, char *argv[]);
+int cmd_reload(int argc, char *argv[]);
 
 #endif

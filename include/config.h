@@ -18,6 +18,7 @@ enum {
 	NSWG_DEV_HAS_PRIVATE_KEY = 1U << 0,
 	NSWG_DEV_HAS_LISTEN_PORT = 1U << 1,
 	NSWG_DEV_HAS_FWMARK = 1U << 2,
+	NSWG_DEV_HAS_PUBLIC_KEY = 1U << 3, /* read from a device */
 };
 
 enum {
@@ -26,6 +27,7 @@ enum {
 	NSWG_PEER_HAS_ENDPOINT = 1U << 2,
 	NSWG_PEER_HAS_KEEPALIVE = 1U << 3,
 	NSWG_PEER_REPLACE_ALLOWEDIPS = 1U << 4,
+	NSWG_PEER_REMOVE = 1U << 5, /* reload: a peer the file no longer has */
 };
 
 enum {
@@ -81,6 +83,9 @@ struct nswg_peer {
 	uint16_t keepalive;
 	struct nswg_allowedip *allowedips;
 	size_t n_allowedips, cap_allowedips;
+	/* What a device reports, never read from a file. */
+	int64_t last_handshake_sec, last_handshake_nsec;
+	uint64_t rx_bytes, tx_bytes;
 };
 
 struct nswg_hook_line {
@@ -103,6 +108,7 @@ struct nswg_config {
 	/* What wg(8) reads. */
 	uint32_t flags;
 	uint8_t private_key[NSWG_KEY_LEN];
+	uint8_t public_key[NSWG_KEY_LEN]; /* read from a device */
 	uint16_t listen_port;
 	uint32_t fwmark;
 	struct nswg_peer *peers;

@@ -16,4 +16,7 @@ bool key_from_hex(uint8_t key[static NSWG_KEY_LEN], const char *hex);
 void key_to_hex(char hex[static NSWG_KEY_LEN_HEX], const uint8_t key[static NSWG_KEY_LEN]);
 bool key_is_zero(const uint8_t key[static NSWG_KEY_LEN]);
 
+/* The Curve25519 public key of a private key (RFC 7748), in constant time. */
+void key_public(uint8_t pub[static NSWG_KEY_LEN], const uint8_t priv[static NSWG_KEY_LEN]);
+
 #endif

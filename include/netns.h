@@ -25,8 +25,12 @@ int netns_create(const char *name);
 /* As `ip netns delete NAME'. */
 int netns_delete(const char *name);
 
-/* 1 if fd is the namespace this process runs in, 0 if not, or -errno. */
-int netns_is_self(int fd);
+/*
+ * Whether fd is a host namespace: the one this process runs in, or init's
+ * (nswg run from a container or a sandbox). 0 if neither, or -errno.
+ */
+enum { NETNS_HOST_SELF = 1, NETNS_HOST_INIT = 2 };
+int netns_is_host(int fd);
 
 /*
  * Runs fn inside the namespace of fd, then returns to the namespace the

@@ -17,6 +17,8 @@ struct nlmsghdr *rtnl_msg_link_delete(void *buf, int ifindex);
 struct nlmsghdr *rtnl_msg_link_get(void *buf, const char *ifname, int ifindex);
 struct nlmsghdr *rtnl_msg_addr_add(void *buf, int ifindex, const struct nswg_prefix *p);
 struct nlmsghdr *rtnl_msg_route_add(void *buf, int ifindex, const struct nswg_prefix *p, uint32_t table);
+struct nlmsghdr *rtnl_msg_addr_del(void *buf, int ifindex, const struct nswg_prefix *p);
+struct nlmsghdr *rtnl_msg_route_del(void *buf, int ifindex, const struct nswg_prefix *p, uint32_t table);
 struct nlmsghdr *rtnl_msg_route_get(void *buf, const struct sockaddr *dst);
 struct nlmsghdr *rtnl_msg_dump(void *buf, uint16_t type, uint8_t family);
 
@@ -40,6 +42,17 @@ int rtnl_link_set(struct nl *nl, int ifindex, unsigned int mtu, bool up);
 int rtnl_link_delete(struct nl *nl, int ifindex);
 int rtnl_addr_add(struct nl *nl, int ifindex, const struct nswg_prefix *p);
 int rtnl_route_add(struct nl *nl, int ifindex, const struct nswg_prefix *p, uint32_t table);
+int rtnl_addr_del(struct nl *nl, int ifindex, const struct nswg_prefix *p);
+int rtnl_route_del(struct nl *nl, int ifindex, const struct nswg_prefix *p, uint32_t table);
+
+/* A route as nswg makes them: through one link, proto boot, unicast. */
+struct rtnl_route {
+	struct nswg_prefix dst;
+	uint32_t table;
+};
+
+/* The routes through ifindex that nswg (or `ip route add') could have made, in every table. */
+int rtnl_route_list(struct nl *nl, int ifindex, struct rtnl_route **out, size_t *n);
 
 /* The addresses of a link, in the kernel's order (IPv4 first). */
 int rtnl_addr_list(struct nl *nl, int ifindex, struct nswg_prefix **out, size_t *n);
@@ -61,10 +74,13 @@ struct rtnl_snapshot {
 int rtnl_snapshot_take(struct nl *nl, struct rtnl_snapshot *s);
 void rtnl_snapshot_free(struct rtnl_snapshot *s);
 
+/* A digest of the default routes, recorded at up for `nswg show' to compare. */
+unsigned long long rtnl_snapshot_digest(const struct rtnl_snapshot *s);
+
 /*
  * Compares two snapshots; on a difference, describes it in what and
- * returns false. A link that appears in after is a difference when it is a
- * tunnel (wireguard, tun) or is named ifname: those nswg could have made.
+ * returns false. A link that appears in after is a difference when it is
+ * named ifname or is a WireGuard link: those nswg could have left there.
  */
 bool rtnl_snapshot_same(const struct rtnl_snapshot *before, const struct rtnl_snapshot *after, const char *ifname,
 			char *what, size_t size);

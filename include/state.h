@@ -20,6 +20,9 @@ struct nswg_state {
 	bool dns_written;
 	bool resolv_saved, nsswitch_saved; /* originals kept in the state directory */
 	int ipv6_all, ipv6_default; /* previous disable_ipv6 values; -1: untouched */
+	int userspace_pid; /* 0: kernel WireGuard */
+	unsigned long long userspace_start;
+	unsigned long long host_routes; /* digest of the host's default routes at up */
 };
 
 /* The directory of a namespace's state: its name, or "@DEV:INO" for a path. */
@@ -32,6 +35,17 @@ int state_lock(const char *key);
 int state_write(const char *key, const struct nswg_state *st);
 int state_read(const char *key, const char *ifname, struct nswg_state *st);
 int state_remove(const char *key, const char *ifname);
+
+/* Every interface with state, sorted by namespace key then name. */
+struct state_entry {
+	char key[256];
+	char ifname[IFNAMSIZ];
+};
+int state_list(struct state_entry **out, size_t *n);
+
+/* IFNAME.log beside the state, for a userspace implementation's messages. */
+int state_log_open(const char *key, const char *ifname);
+int state_log_path(const char *key, const char *ifname, char *path, size_t size);
 
 /* The key of the one namespace that has state for ifname: -ENOENT, -EEXIST if several. */
 int state_find(const char *ifname, char *key, size_t size);

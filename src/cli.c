@@ -174,6 +174,8 @@ static const struct {
 	{ "up", cmd_up },
 	{ "down", cmd_down },
 	{ "save", cmd_save },
+	{ "show", cmd_show },
+	{ "reload", cmd_reload },
 	{ "strip", cmd_strip },
 };
 

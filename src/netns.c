@@ -44,13 +44,18 @@ int netns_open(const char *path)
 	return fd < 0 ? -errno : fd;
 }
 
-int netns_is_self(int fd)
+int netns_is_host(int fd)
 {
 	struct stat a, b;
 
 	if (fstat(fd, &a) || stat("/proc/self/ns/net", &b))
 		return -errno;
-	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return NETNS_HOST_SELF;
+	/* Run from inside a container or a sandbox, init's namespace is still the host's. */
+	if (!stat("/proc/1/ns/net", &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return NETNS_HOST_INIT;
+	return 0;
 }
 
 int netns_run_in(int fd, int (*fn)(void *arg), void *arg)

@@ -124,6 +124,24 @@ struct nlmsghdr *rtnl_msg_route_add(void *buf, int ifindex, const struct nswg_pr
 	return nlh;
 }
 
+struct nlmsghdr *rtnl_msg_addr_del(void *buf, int ifindex, const struct nswg_prefix *p)
+{
+	struct nlmsghdr *nlh = rtnl_msg_addr_add(buf, ifindex, p);
+
+	nlh->nlmsg_type = RTM_DELADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	return nlh;
+}
+
+struct nlmsghdr *rtnl_msg_route_del(void *buf, int ifindex, const struct nswg_prefix *p, uint32_t table)
+{
+	struct nlmsghdr *nlh = rtnl_msg_route_add(buf, ifindex, p, table);
+
+	nlh->nlmsg_type = RTM_DELROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	return nlh;
+}
+
 struct nlmsghdr *rtnl_msg_route_get(void *buf, const struct sockaddr *dst)
 {
 	struct nlmsghdr *nlh = msg_start(buf, RTM_GETROUTE, 0);
@@ -261,6 +279,16 @@ int rtnl_addr_add(struct nl *nl, int ifindex, const struct nswg_prefix *p)
 	return WITH_BUF(simple(nl, rtnl_msg_addr_add(buf, ifindex, p)));
 }
 
+int rtnl_addr_del(struct nl *nl, int ifindex, const struct nswg_prefix *p)
+{
+	return WITH_BUF(simple(nl, rtnl_msg_addr_del(buf, ifindex, p)));
+}
+
+int rtnl_route_del(struct nl *nl, int ifindex, const struct nswg_prefix *p, uint32_t table)
+{
+	return WITH_BUF(simple(nl, rtnl_msg_route_del(buf, ifindex, p, table)));
+}
+
 int rtnl_route_add(struct nl *nl, int ifindex, const struct nswg_prefix *p, uint32_t table)
 {
 	return WITH_BUF(simple(nl, rtnl_msg_route_add(buf, ifindex, p, table)));
@@ -325,7 +353,7 @@ struct route_info {
 	uint8_t family, dst_len, table, protocol, scope, type;
 	uint32_t oif, table_id, priority, mtu;
 	bool has_gateway;
-	uint8_t gateway[16], prefsrc[16];
+	uint8_t dst[16], gateway[16], prefsrc[16];
 	bool has_prefsrc;
 	const struct nlattr *multipath;
 };
@@ -370,6 +398,8 @@ static int parse_route(const struct nlmsghdr *nlh, struct route_info *r)
 		r->oif = mnl_attr_get_u32(tb[RTA_OIF]);
 	if (tb[RTA_PRIORITY] && !mnl_attr_validate(tb[RTA_PRIORITY], MNL_TYPE_U32))
 		r->priority = mnl_attr_get_u32(tb[RTA_PRIORITY]);
+	if (tb[RTA_DST])
+		copy_addr(r->dst, tb[RTA_DST]);
 	if (tb[RTA_GATEWAY]) {
 		r->has_gateway = true;
 		copy_addr(r->gateway, tb[RTA_GATEWAY]);
@@ -464,6 +494,63 @@ static int dump_default_routes(struct nl *nl, uint8_t family, struct default_rou
 	return d->ret ? d->ret : ret;
 }
 
+struct route_list {
+	int ifindex;
+	struct rtnl_route *v;
+	size_t n, cap;
+	int ret;
+};
+
+static int route_list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route_list *l = data;
+	struct route_info r;
+
+	if (parse_route(nlh, &r))
+		return MNL_CB_ERROR;
+	if (r.oif != (uint32_t)l->ifindex || r.protocol != RTPROT_BOOT || r.type != RTN_UNICAST ||
+	    (r.family != AF_INET && r.family != AF_INET6))
+		return MNL_CB_OK;
+	if (array_grow(&l->v, &l->cap, l->n, sizeof(*l->v))) {
+		l->ret = -ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	memset(&l->v[l->n], 0, sizeof(*l->v));
+	l->v[l->n].dst.family = r.family;
+	l->v[l->n].dst.cidr = r.dst_len;
+	memcpy(l->v[l->n].dst.raw, r.dst, addr_len(r.family));
+	l->v[l->n].table = r.table_id;
+	++l->n;
+	return MNL_CB_OK;
+}
+
+int rtnl_route_list(struct nl *nl, int ifindex, struct rtnl_route **out, size_t *n)
+{
+	static const uint8_t families[] = { AF_INET, AF_INET6 };
+	struct route_list l = { .ifindex = ifindex };
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < ARRAY_SIZE(families); ++i) {
+		size_t had = l.n;
+
+		do {
+			l.n = had; /* a dump interrupted by a change starts over */
+			ret = WITH_BUF(nl_request(nl, rtnl_msg_dump(buf, RTM_GETROUTE, families[i]), route_list_cb, &l));
+		} while (ret == -EINTR && !l.ret);
+		if (l.ret)
+			ret = l.ret;
+		if (ret == -EAFNOSUPPORT)
+			ret = 0; /* no IPv6 in this kernel */
+	}
+	if (ret) {
+		free(l.v);
+		return ret;
+	}
+	*out = l.v;
+	*n = l.n;
+	return 0;
+}
+
 int rtnl_route_mtu(struct nl *nl, const struct sockaddr *dst, unsigned int *mtu)
 {
 	struct default_routes d = { 0 };
@@ -537,6 +624,18 @@ int rtnl_snapshot_take(struct nl *nl, struct rtnl_snapshot *s)
 	return 0;
 }
 
+unsigned long long rtnl_snapshot_digest(const struct rtnl_snapshot *s)
+{
+	unsigned long long h = 14695981039346656037ULL; /* FNV-1a, 64 bits */
+
+	for (size_t i = 0; i < s->n_routes; ++i) {
+		for (const char *c = s->routes[i]; *c; ++c)
+			h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+		h = (h ^ '\n') * 1099511628211ULL;
+	}
+	return h;
+}
+
 void rtnl_snapshot_free(struct rtnl_snapshot *s)
 {
 	for (size_t i = 0; i < s->n_routes; ++i)
@@ -563,7 +662,12 @@ bool rtnl_snapshot_same(const struct rtnl_snapshot *before, const struct rtnl_sn
 
 		if (link_known(before, l))
 			continue;
-		if (!strcmp(l->name, ifname) || !strcmp(l->kind, "wireguard") || !strcmp(l->kind, "tun")) {
+		/*
+		 * Not any new link: the host may make its own (containers, VPNs)
+		 * while nswg works, and a concurrent nswg's userspace TUN passes
+		 * through the host for an instant. Ours would be named ifname.
+		 */
+		if (!strcmp(l->name, ifname) || !strcmp(l->kind, "wireguard")) {
 			snprintf(what, size, "a link appeared in the host namespace: %s (%s)", l->name,
 				 *l->kind ? l->kind : "unknown kind");
 			return false;

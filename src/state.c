@@ -87,6 +87,7 @@ enum field_type {
 	FIELD_STRING,
 	FIELD_BOOL,
 	FIELD_INT,
+	FIELD_U64,
 };
 
 #define FIELD(name, type, member) \
@@ -108,6 +109,9 @@ static const struct {
 	FIELD("nsswitch_saved", FIELD_BOOL, nsswitch_saved),
 	FIELD("ipv6_all", FIELD_INT, ipv6_all),
 	FIELD("ipv6_default", FIELD_INT, ipv6_default),
+	FIELD("userspace_pid", FIELD_INT, userspace_pid),
+	FIELD("userspace_start", FIELD_U64, userspace_start),
+	FIELD("host_routes", FIELD_U64, host_routes),
 };
 
 int state_write(const char *key, const struct nswg_state *st)
@@ -131,6 +135,9 @@ int state_write(const char *key, const struct nswg_state *st)
 			break;
 		case FIELD_INT:
 			ret = strbuf_addf(&text, "%s=%d\n", fields[i].name, *(const int *)field);
+			break;
+		case FIELD_U64:
+			ret = strbuf_addf(&text, "%s=%llu\n", fields[i].name, *(const unsigned long long *)field);
 			break;
 		}
 	}
@@ -156,6 +163,9 @@ static void set_field(struct nswg_state *st, const char *k, const char *v)
 			break;
 		case FIELD_INT:
 			*(int *)field = atoi(v);
+			break;
+		case FIELD_U64:
+			*(unsigned long long *)field = strtoull(v, NULL, 10);
 			break;
 		}
 		return;
@@ -197,7 +207,27 @@ int state_remove(const char *key, const char *ifname)
 		return ret;
 	if (unlink(path) && errno != ENOENT)
 		return -errno;
+	if (!state_file(key, ifname, ".log", path, sizeof(path)))
+		unlink(path);
 	return 0;
+}
+
+int state_log_path(const char *key, const char *ifname, char *path, size_t size)
+{
+	return state_file(key, ifname, ".log", path, size);
+}
+
+int state_log_open(const char *key, const char *ifname)
+{
+	char path[4200];
+	int fd, ret = make_dirs(key);
+
+	if (!ret)
+		ret = state_log_path(key, ifname, path, sizeof(path));
+	if (ret)
+		return ret;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+	return fd < 0 ? -errno : fd;
 }
 
 int state_find(const char *ifname, char *key, size_t size)
@@ -222,4 +252,70 @@ int state_find(const char *ifname, char *key, size_t size)
 	}
 	closedir(d);
 	return found == 1 ? 0 : found ? -EEXIST : -ENOENT;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct state_entry *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : strcmp(x->ifname, y->ifname);
+}
+
+/* The state files in one namespace's directory: everything but the lock and logs. */
+static int list_dir(const char *key, struct state_entry **out, size_t *n, size_t *cap)
+{
+	char path[4200];
+	struct dirent *de;
+	DIR *d;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", NSWG_STATE_DIR, key);
+	d = opendir(path);
+	if (!d)
+		return 0; /* gone meanwhile */
+	while (!ret && (de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "lock") || len >= IFNAMSIZ ||
+		    (len > 4 && !strcmp(de->d_name + len - 4, ".log")) || de->d_type != DT_REG)
+			continue;
+		if (strlen(key) >= sizeof((*out)->key))
+			continue;
+		if ((ret = array_grow(out, cap, *n, sizeof(**out))))
+			break;
+		snprintf((*out)[*n].key, sizeof((*out)[*n].key), "%s", key);
+		snprintf((*out)[*n].ifname, sizeof((*out)[*n].ifname), "%s", de->d_name);
+		++*n;
+	}
+	closedir(d);
+	return ret;
+}
+
+int state_list(struct state_entry **out, size_t *n)
+{
+	struct dirent *de;
+	size_t cap = 0;
+	int ret = 0;
+	DIR *d;
+
+	*out = NULL;
+	*n = 0;
+	d = opendir(NSWG_STATE_DIR);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while (!ret && (de = readdir(d))) {
+		if (de->d_name[0] != '.')
+			ret = list_dir(de->d_name, out, n, &cap);
+	}
+	closedir(d);
+	if (ret) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return ret;
+	}
+	if (*n)
+		qsort(*out, *n, sizeof(**out), entry_cmp);
+	return 0;
 }

@@ -18,14 +18,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "device.h"
 #include "dns.h"
 #include "netns.h"
 #include "resolve.h"
 #include "rtnl.h"
 #include "state.h"
+#include "uapi.h"
+#include "userspace.h"
 #include "wgnl.h"
 
 struct tunnel {
@@ -47,6 +51,8 @@ struct tunnel {
 	struct nswg_state st;
 	int ifindex;
 	bool link_created, link_in_host, state_written;
+	bool userspace; /* the device is a userspace implementation's TUN */
+	int log_fd;
 };
 
 static volatile int stop;
@@ -101,18 +107,45 @@ static void tunnel_close(struct tunnel *t)
 		close(t->ns_fd);
 	if (t->lock_fd >= 0)
 		close(t->lock_fd);
+	if (t->log_fd >= 0)
+		close(t->log_fd);
 	free(t->ns_path);
 	loaded_config_free(&t->lc);
 }
 
 /* ---- options ---- */
 
+/*
+ * `nswg down wg0' after `nswg up ./wg0.conf': without CONFDIR/wg0.conf, the
+ * file that up recorded for the interface is the one meant.
+ */
+static const char *config_of_running(const char *arg, const char *ns, char *path, size_t size)
+{
+	char conf[4200], key[4096];
+	struct nswg_state st;
+
+	if (!config_ifname_valid(arg) || strstr(arg, ".conf"))
+		return arg;
+	snprintf(conf, sizeof(conf), "%s/%s.conf", NSWG_CONFDIR, arg);
+	if (!access(conf, F_OK))
+		return arg;
+	if (ns && !netns_arg_is_path(ns))
+		snprintf(key, sizeof(key), "%s", ns);
+	else if (state_find(arg, key, sizeof(key)))
+		return arg;
+	if (state_read(key, arg, &st) || !*st.config || access(st.config, F_OK))
+		return arg;
+	snprintf(path, size, "%s", st.config);
+	return path;
+}
+
 static int parse_options(struct tunnel *t, int argc, char *argv[], bool down)
 {
 	const char *config = NULL;
+	static char state_config[4096];
 
 	memset(t, 0, sizeof(*t));
-	t->ns_fd = t->lock_fd = -1;
+	t->ns_fd = t->lock_fd = t->log_fd = -1;
 	t->st.ipv6_all = t->st.ipv6_default = -1;
 	for (int i = 1; i < argc; ++i) {
 		if (!strcmp(argv[i], "--netns") && i + 1 < argc)
@@ -141,6 +174,8 @@ static int parse_options(struct tunnel *t, int argc, char *argv[], bool down)
 	t->force_move = getenv("NSWG_CREATE_THEN_MOVE") && !strcmp(getenv("NSWG_CREATE_THEN_MOVE"), "1");
 	if (!t->dry_run && !check_privileges())
 		return -EPERM;
+	if (down)
+		config = config_of_running(config, t->ns, state_config, sizeof(state_config));
 	if (load_config(config, &t->lc))
 		return -EINVAL;
 	t->ns_given = t->ns != NULL;
@@ -182,10 +217,22 @@ static int resolve(struct tunnel *t)
 	return ret;
 }
 
+static bool same_address(const struct sockaddr *a, const struct sockaddr *b)
+{
+	if (a->sa_family != b->sa_family)
+		return false;
+	if (a->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr == ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &((const struct sockaddr_in6 *)b)->sin6_addr,
+		       sizeof(struct in6_addr)) &&
+	       ((const struct sockaddr_in6 *)a)->sin6_scope_id == ((const struct sockaddr_in6 *)b)->sin6_scope_id;
+}
+
 /* wg-quick's rule, on the host: the smallest MTU towards the endpoints, or of the default route, less 80. */
 static int find_mtu(struct tunnel *t)
 {
 	const struct nswg_config *cfg = t->lc.cfg;
+	const struct nswg_endpoint *last = NULL;
 	unsigned int mtu, best = 0;
 	int ret;
 
@@ -198,6 +245,10 @@ static int find_mtu(struct tunnel *t)
 
 		if (ep->addr.sa.sa_family == AF_UNSPEC)
 			continue;
+		/* Many peers behind one address (one provider, loopback tests): one lookup. */
+		if (last && same_address(&last->addr.sa, &ep->addr.sa))
+			continue;
+		last = ep;
 		ret = rtnl_route_mtu(&t->host, &ep->addr.sa, &mtu);
 		if (ret)
 			return failed("unable to find the route to an endpoint", ret, &t->host);
@@ -294,14 +345,28 @@ static void lo_restore(struct tunnel *t, struct nl *nl)
 		rtnl_link_set(nl, link.ifindex, 0, false);
 }
 
+/* The IPv6 settings from before ipv6_disable(). */
+static int ipv6_set_back(struct tunnel *t)
+{
+	struct sysctl_job job = { .all = t->st.ipv6_all, .def = t->st.ipv6_default };
+	int ret;
+
+	say("ip netns exec %s sysctl -q net.ipv6.conf.default.disable_ipv6=%d net.ipv6.conf.all.disable_ipv6=%d", t->ns,
+	    job.def, job.all);
+	ret = netns_run_in(t->ns_fd, ipv6_sysctl_in_ns, &job);
+	if (!ret) {
+		t->st.ipv6_all = t->st.ipv6_default = -1;
+		t->ipv6_off = false;
+	}
+	return ret;
+}
+
 /* A namespace nswg did not make gets its IPv6 settings back. */
 static void ipv6_restore(struct tunnel *t)
 {
-	struct sysctl_job job = { .all = t->st.ipv6_all, .def = t->st.ipv6_default };
-
 	if (t->st.ipv6_default < 0 || t->st.netns_created || t->ns_fd < 0)
 		return;
-	netns_run_in(t->ns_fd, ipv6_sysctl_in_ns, &job);
+	ipv6_set_back(t);
 }
 
 /* ---- the namespace ---- */
@@ -328,15 +393,17 @@ static int open_namespace(struct tunnel *t, bool create)
 		fprintf(stderr, "%s: unable to open namespace `%s': %s\n", prog, t->ns, strerror(-t->ns_fd));
 		return t->ns_fd;
 	}
-	ret = netns_is_self(t->ns_fd);
-	if (ret) {
-		if (ret > 0)
-			fprintf(stderr, "%s: `%s' is the namespace nswg runs in, the host's: nswg never configures the host\n",
-				prog, t->ns);
-		else
-			failed("unable to compare namespaces", ret, NULL);
+	ret = netns_is_host(t->ns_fd);
+	if (ret == NETNS_HOST_SELF)
+		fprintf(stderr, "%s: `%s' is the namespace nswg runs in, the host's: nswg never configures the host\n",
+			prog, t->ns);
+	else if (ret == NETNS_HOST_INIT)
+		fprintf(stderr, "%s: `%s' is the namespace of init (PID 1), the host's: nswg never configures the host\n",
+			prog, t->ns);
+	else if (ret)
+		failed("unable to compare namespaces", ret, NULL);
+	if (ret)
 		return ret > 0 ? -EINVAL : ret;
-	}
 	return 0;
 }
 
@@ -355,11 +422,109 @@ static int lock_namespace(struct tunnel *t)
 
 /* ---- the interface ---- */
 
+static struct userspace_proc tunnel_proc(const struct tunnel *t)
+{
+	return (struct userspace_proc){ .pid = t->st.userspace_pid, .start = t->st.userspace_start };
+}
+
+/* What the implementation wrote before it failed, for the administrator. */
+static void print_log(const struct tunnel *t)
+{
+	char path[4200], buf[2048];
+	ssize_t n = 0;
+	int fd = -1;
+
+	if (!state_log_path(t->key, t->lc.ifname, path, sizeof(path)))
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (n > 0) {
+		buf[n] = '\0';
+		fprintf(stderr, "%s: %s said:\n%s%s", prog, userspace_implementation(), buf,
+			buf[n - 1] == '\n' ? "" : "\n");
+	}
+}
+
+/*
+ * No WireGuard in the kernel: a userspace implementation, started on the
+ * host so that its UDP socket is there. Its TUN interface is born on the
+ * host too; it goes into the namespace before it has an address or a route.
+ */
+static int start_userspace(struct tunnel *t)
+{
+	const char *impl = userspace_implementation();
+	struct userspace_proc proc;
+	struct rtnl_link link;
+	char sock[128];
+	int ret, status = 0, fd;
+
+	t->userspace = true;
+	if (t->dry_run) {
+		say("%s %s", impl, t->lc.ifname);
+		say("ip link set %s netns %s", t->lc.ifname, t->ns);
+		return 0;
+	}
+	uapi_path(t->lc.ifname, sock, sizeof(sock));
+	if (!rtnl_link_get(&t->host, t->lc.ifname, 0, &link)) {
+		fprintf(stderr, "%s: `%s' exists in the host namespace, where %s must create its interface first\n",
+			prog, t->lc.ifname, impl);
+		return -EEXIST;
+	}
+	fd = uapi_connect(t->lc.ifname);
+	if (fd >= 0) {
+		close(fd);
+		fprintf(stderr, "%s: `%s' is held by a running userspace implementation\n", prog, sock);
+		return -EBUSY;
+	}
+	t->log_fd = state_log_open(t->key, t->lc.ifname);
+	if (t->log_fd < 0)
+		return failed("unable to create the implementation's log under " NSWG_STATE_DIR, t->log_fd, NULL);
+	say("%s %s", impl, t->lc.ifname);
+	ret = userspace_start(impl, t->lc.ifname, t->log_fd, &proc);
+	if (ret) {
+		fprintf(stderr, "%s: unable to run `%s': %s\n", prog, impl, strerror(-ret));
+		return ret;
+	}
+	t->st.userspace_pid = proc.pid;
+	t->st.userspace_start = proc.start;
+	t->link_created = t->link_in_host = true;
+	ret = userspace_wait(t->lc.ifname, &proc, &status);
+	if (ret == -ECHILD) {
+		fprintf(stderr, "%s: %s exited with status %d before its socket `%s' answered\n", prog, impl,
+			WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), sock);
+		print_log(t);
+		t->st.userspace_pid = 0;
+		return ret;
+	}
+	if (ret) {
+		fprintf(stderr, "%s: %s did not open its socket `%s': %s\n", prog, impl, sock, strerror(-ret));
+		print_log(t);
+		return ret;
+	}
+	say("ip link set %s netns %s", t->lc.ifname, t->ns);
+	ret = rtnl_link_get(&t->host, t->lc.ifname, 0, &link);
+	if (!ret && strcmp(link.kind, "tun"))
+		ret = -EINVAL;
+	if (!ret)
+		ret = rtnl_link_move(&t->host, link.ifindex, t->ns_fd);
+	if (ret)
+		return failed("unable to move the interface into the namespace", ret, &t->host);
+	t->link_in_host = false;
+	return 0;
+}
+
 static int create_link(struct tunnel *t)
 {
 	struct rtnl_link link;
 	int ret = -EOPNOTSUPP;
 
+	if (userspace_requested()) {
+		fprintf(stderr, "[!] Using the userspace implementation `%s', as the environment asks.\n",
+			userspace_implementation());
+		return start_userspace(t);
+	}
 	if (!t->force_move) {
 		say("ip link add %s netns %s type wireguard", t->lc.ifname, t->ns);
 		if (t->dry_run)
@@ -369,8 +534,13 @@ static int create_link(struct tunnel *t)
 			t->link_created = true;
 			return 0;
 		}
-		/* No WireGuard at all, or a name taken in the namespace: moving would not help. */
-		if (ret == -EOPNOTSUPP || ret == -EEXIST || ret == -ENFILE)
+		if (ret == -EOPNOTSUPP) {
+			fprintf(stderr, "[!] Missing WireGuard kernel module. Falling back to slow userspace "
+					"implementation.\n");
+			return start_userspace(t);
+		}
+		/* A name taken in the namespace: moving would not help. */
+		if (ret == -EEXIST || ret == -ENFILE)
 			return failed("unable to create the interface in the namespace", ret, &t->host);
 		fprintf(stderr, "%s: the kernel refused to create %s in the namespace (%s%s%s%s); "
 				"creating it on the host and moving it\n",
@@ -396,16 +566,12 @@ static int create_link(struct tunnel *t)
 
 static int configure_device(struct tunnel *t)
 {
-	uint16_t family;
 	int ret;
 
 	say("ip netns exec %s wg setconf %s <(nswg strip %s)", t->ns, t->lc.ifname, t->lc.path);
 	if (t->dry_run)
 		return 0;
-	/* The genl socket lives in the namespace: the kernel looks the name up there. */
-	ret = wgnl_family(&t->genl, &family);
-	if (!ret)
-		ret = wgnl_set_device(&t->genl, family, t->lc.ifname, t->lc.cfg, true);
+	ret = device_set(&t->genl, t->ns_fd, t->lc.ifname, t->userspace, t->lc.cfg, true);
 	return ret ? failed("unable to configure the interface", ret, &t->genl) : 0;
 }
 
@@ -452,10 +618,25 @@ static bool covered_by_address(const struct nswg_config *cfg, const struct nswg_
 	return false;
 }
 
+/* An allowed IP gets a route unless the interface's own prefix route covers it. */
+static bool route_wanted(const struct tunnel *t, const struct nswg_prefix *p)
+{
+	const struct nswg_config *cfg = t->lc.cfg;
+
+	if (p->family == AF_INET6 && t->ipv6_off)
+		return false;
+	return cfg->table == NSWG_TABLE_ID || !covered_by_address(cfg, p);
+}
+
+static uint32_t route_table(const struct nswg_config *cfg)
+{
+	return cfg->table == NSWG_TABLE_ID ? cfg->table_id : 254;
+}
+
 static int add_routes(struct tunnel *t)
 {
 	const struct nswg_config *cfg = t->lc.cfg;
-	uint32_t table = cfg->table == NSWG_TABLE_ID ? cfg->table_id : 254;
+	uint32_t table = route_table(cfg);
 	char ip[INET6_ADDRSTRLEN], ipn[4200], tbl[32] = "";
 	struct nswg_prefix *prefixes;
 	size_t n;
@@ -472,8 +653,7 @@ static int add_routes(struct tunnel *t)
 	for (size_t i = 0; !ret && i < n; ++i) {
 		const struct nswg_prefix *p = &prefixes[i];
 
-		if ((p->family == AF_INET6 && t->ipv6_off) ||
-		    (cfg->table != NSWG_TABLE_ID && covered_by_address(cfg, p)))
+		if (!route_wanted(t, p))
 			continue;
 		inet_ntop(p->family, p->raw, ip, sizeof(ip));
 		say("%s %s route add %s/%u dev %s%s", ip_n(t, ipn, sizeof(ipn)), family_flag(p->family), ip, p->cidr,
@@ -562,12 +742,27 @@ static void remove_link(struct tunnel *t)
 	rtnl_link_delete(&t->target, t->ifindex);
 }
 
+static int stop_userspace(struct tunnel *t)
+{
+	struct userspace_proc proc = tunnel_proc(t);
+	int ret;
+
+	say("kill %d", proc.pid);
+	ret = userspace_stop(&proc, t->lc.ifname);
+	if (ret)
+		fprintf(stderr, "%s: unable to stop %s (pid %d): %s\n", prog, userspace_implementation(), proc.pid,
+			strerror(-ret));
+	return ret;
+}
+
 static void rollback(struct tunnel *t)
 {
 	if (t->dry_run)
 		return;
 	if (t->link_created)
 		remove_link(t);
+	if (t->st.userspace_pid)
+		stop_userspace(t);
 	if (t->st.dns_written)
 		dns_restore(t->ns, t->state_dir, &t->st);
 	ipv6_restore(t);
@@ -576,7 +771,7 @@ static void rollback(struct tunnel *t)
 		say("ip netns delete %s", t->ns);
 		netns_delete(t->ns);
 	}
-	if (t->state_written)
+	if (t->state_written || t->userspace)
 		state_remove(t->key, t->lc.ifname);
 }
 
@@ -679,6 +874,7 @@ int cmd_up(int argc, char *argv[])
 		goto rollback;
 	if ((ret = bring_up(&t)))
 		goto rollback;
+	t.st.host_routes = rtnl_snapshot_digest(&t.before);
 	ret = state_write(t.key, &t.st);
 	if (ret) {
 		failed("unable to record the state under " NSWG_STATE_DIR, ret, NULL);
@@ -708,7 +904,6 @@ static int save_running(struct tunnel *t, const struct rtnl_link *link)
 	char path[4096], *text = NULL;
 	size_t n, len = 0;
 	bool renaming;
-	uint16_t family;
 	int ret;
 
 	say("ip netns exec %s wg showconf %s", t->ns, t->lc.ifname);
@@ -716,11 +911,7 @@ static int save_running(struct tunnel *t, const struct rtnl_link *link)
 		return 0;
 	if (!realpath(t->lc.path, path))
 		return failed("unable to find the configuration file", -errno, NULL);
-	ret = nl_open_in(&t->genl, NETLINK_GENERIC, t->ns_fd);
-	if (!ret)
-		ret = wgnl_family(&t->genl, &family);
-	if (!ret)
-		ret = wgnl_get_device(&t->genl, family, t->lc.ifname, &device);
+	ret = device_get(&t->genl, t->ns_fd, t->lc.ifname, !strcmp(link->kind, "tun"), &device);
 	if (ret)
 		return failed("unable to read the interface's configuration", ret, &t->genl);
 	ret = rtnl_addr_list(&t->target, link->ifindex, &addresses, &n);
@@ -795,6 +986,13 @@ static int open_existing(struct tunnel *t, int argc, char *argv[], bool down, st
 	if (ret)
 		return failed("unable to open a netlink socket in the namespace", ret, NULL);
 	ret = rtnl_link_get(&t->target, t->lc.ifname, 0, link);
+	if (ret == -ENODEV && down && *t->st.ifname) {
+		/* Its implementation died, or someone deleted it: undo the rest. */
+		fprintf(stderr, "%s: `%s' is gone from namespace `%s'; undoing what nswg recorded for it\n", prog,
+			t->lc.ifname, t->ns);
+		link->ifindex = 0;
+		return 0;
+	}
 	if (ret || (strcmp(link->kind, "wireguard") && strcmp(link->kind, "tun"))) {
 		fprintf(stderr, "%s: `%s' is not a WireGuard interface in namespace `%s'\n", prog, t->lc.ifname, t->ns);
 		return ret ? ret : -EINVAL;
@@ -812,13 +1010,17 @@ int cmd_down(int argc, char *argv[])
 	if ((ret = open_existing(&t, argc, argv, true, &link)))
 		goto out;
 	/* As wg-quick: a configuration that cannot be saved stops down. */
-	if (t.lc.cfg->save_config && (ret = save_running(&t, &link)))
+	if (link.ifindex && t.lc.cfg->save_config && (ret = save_running(&t, &link)))
 		goto out;
-	say("%s link delete dev %s", ip_n(&t, ipn, sizeof(ipn)), t.lc.ifname);
-	if (!t.dry_run && (ret = rtnl_link_delete(&t.target, link.ifindex))) {
-		failed("unable to delete the interface", ret, &t.target);
-		goto out;
+	if (link.ifindex) {
+		say("%s link delete dev %s", ip_n(&t, ipn, sizeof(ipn)), t.lc.ifname);
+		if (!t.dry_run && (ret = rtnl_link_delete(&t.target, link.ifindex))) {
+			failed("unable to delete the interface", ret, &t.target);
+			goto out;
+		}
 	}
+	if (t.st.userspace_pid && !t.dry_run)
+		ret = stop_userspace(&t);
 	if (t.st.dns_written) {
 		say("restore %s/%s/resolv.conf and nsswitch.conf", NSWG_NETNS_ETC_DIR, t.ns);
 		if (!t.dry_run && (ret = dns_restore(t.ns, t.state_dir, &t.st)))
@@ -849,6 +1051,287 @@ int cmd_save(int argc, char *argv[])
 
 	if (!(ret = open_existing(&t, argc, argv, false, &link)))
 		ret = save_running(&t, &link);
+	tunnel_close(&t);
+	return ret ? 1 : 0;
+}
+
+/* ---- reload ---- */
+
+static int key_cmp(const void *a, const void *b)
+{
+	return memcmp(*(const uint8_t *const *)a, *(const uint8_t *const *)b, NSWG_KEY_LEN);
+}
+
+/*
+ * As `wg syncconf': the file's peers with their allowed IPs replaced, the
+ * running peers the file no longer has removed, and the device's fields set
+ * only where they differ. A peer that did not change keeps its session.
+ */
+static int sync_device(struct tunnel *t)
+{
+	static const uint8_t zero[NSWG_KEY_LEN];
+	const struct nswg_config *file = t->lc.cfg;
+	struct nswg_config *running = NULL, upd = { 0 };
+	const uint8_t **keys = NULL;
+	int ret;
+
+	say("ip netns exec %s wg syncconf %s <(nswg strip %s)", t->ns, t->lc.ifname, t->lc.path);
+	ret = device_get(&t->genl, t->ns_fd, t->lc.ifname, t->userspace, &running);
+	if (ret)
+		return failed("unable to read the interface's configuration", ret, &t->genl);
+	upd.peers = calloc(file->n_peers + running->n_peers + 1, sizeof(*upd.peers));
+	keys = calloc(file->n_peers + 1, sizeof(*keys));
+	if (!upd.peers || !keys) {
+		ret = failed("unable to compare configurations", -ENOMEM, NULL);
+		goto out;
+	}
+	if (memcmp((file->flags & NSWG_DEV_HAS_PRIVATE_KEY) ? file->private_key : zero,
+		   (running->flags & NSWG_DEV_HAS_PRIVATE_KEY) ? running->private_key : zero, NSWG_KEY_LEN)) {
+		upd.flags |= NSWG_DEV_HAS_PRIVATE_KEY;
+		memcpy(upd.private_key, file->private_key, NSWG_KEY_LEN);
+	}
+	/* Without ListenPort the running port stays: rebinding would gain nothing. */
+	if ((file->flags & NSWG_DEV_HAS_LISTEN_PORT) && file->listen_port != running->listen_port) {
+		upd.flags |= NSWG_DEV_HAS_LISTEN_PORT;
+		upd.listen_port = file->listen_port;
+	}
+	if (file->fwmark != running->fwmark) {
+		upd.flags |= NSWG_DEV_HAS_FWMARK;
+		upd.fwmark = file->fwmark;
+	}
+	for (size_t i = 0; i < file->n_peers; ++i) {
+		struct nswg_peer *p = &upd.peers[upd.n_peers++];
+
+		*p = file->peers[i]; /* shares allowedips: upd is never config_free()d */
+		p->flags |= NSWG_PEER_HAS_PRESHARED_KEY | NSWG_PEER_HAS_KEEPALIVE;
+		if (!(file->peers[i].flags & NSWG_PEER_HAS_PRESHARED_KEY))
+			memset(p->preshared_key, 0, NSWG_KEY_LEN);
+		keys[i] = file->peers[i].public_key;
+	}
+	qsort(keys, file->n_peers, sizeof(*keys), key_cmp);
+	for (size_t i = 0; i < running->n_peers; ++i) {
+		const uint8_t *k = running->peers[i].public_key;
+		struct nswg_peer *p;
+
+		if (file->n_peers && bsearch(&k, keys, file->n_peers, sizeof(*keys), key_cmp))
+			continue;
+		p = &upd.peers[upd.n_peers++];
+		memcpy(p->public_key, k, NSWG_KEY_LEN);
+		p->flags = NSWG_PEER_HAS_PUBLIC_KEY | NSWG_PEER_REMOVE;
+	}
+	ret = device_set(&t->genl, t->ns_fd, t->lc.ifname, t->userspace, &upd, false);
+	if (ret)
+		failed("unable to configure the interface", ret, &t->genl);
+out:
+	if (upd.peers)
+		memzero_explicit(upd.peers, (file->n_peers + running->n_peers + 1) * sizeof(*upd.peers));
+	memzero_explicit(upd.private_key, sizeof(upd.private_key));
+	free(upd.peers);
+	free(keys);
+	config_free(running);
+	return ret;
+}
+
+static bool same_prefix(const struct nswg_prefix *a, const struct nswg_prefix *b)
+{
+	return a->family == b->family && a->cidr == b->cidr && !memcmp(a->raw, b->raw, a->family == AF_INET6 ? 16 : 4);
+}
+
+static bool has_prefix(const struct nswg_prefix *v, size_t n, const struct nswg_prefix *p)
+{
+	for (size_t i = 0; i < n; ++i) {
+		if (same_prefix(&v[i], p))
+			return true;
+	}
+	return false;
+}
+
+static int sync_addresses(struct tunnel *t)
+{
+	const struct nswg_config *cfg = t->lc.cfg;
+	struct nswg_prefix *running = NULL;
+	char ip[INET6_ADDRSTRLEN], ipn[4200], what[4400];
+	size_t n = 0;
+	int ret = rtnl_addr_list(&t->target, t->ifindex, &running, &n);
+
+	if (ret)
+		return failed("unable to read the interface's addresses", ret, &t->target);
+	for (size_t i = 0; !ret && i < n; ++i) {
+		const struct nswg_prefix *p = &running[i];
+
+		/* The kernel's own link-local address is not the file's business. */
+		if ((p->family == AF_INET6 && p->raw[0] == 0xfe && (p->raw[1] & 0xc0) == 0x80) ||
+		    has_prefix(cfg->addresses, cfg->n_addresses, p))
+			continue;
+		inet_ntop(p->family, p->raw, ip, sizeof(ip));
+		say("%s %s address del %s/%u dev %s", ip_n(t, ipn, sizeof(ipn)), family_flag(p->family), ip, p->cidr,
+		    t->lc.ifname);
+		if ((ret = rtnl_addr_del(&t->target, t->ifindex, p))) {
+			snprintf(what, sizeof(what), "unable to remove address %s/%u", ip, p->cidr);
+			failed(what, ret, &t->target);
+		}
+	}
+	for (size_t i = 0; !ret && i < cfg->n_addresses; ++i) {
+		const struct nswg_prefix *p = &cfg->addresses[i];
+
+		if (has_prefix(running, n, p) || (p->family == AF_INET6 && t->ipv6_off))
+			continue;
+		inet_ntop(p->family, p->raw, ip, sizeof(ip));
+		say("%s %s address add %s/%u dev %s", ip_n(t, ipn, sizeof(ipn)), family_flag(p->family), ip, p->cidr,
+		    t->lc.ifname);
+		if ((ret = rtnl_addr_add(&t->target, t->ifindex, p))) {
+			snprintf(what, sizeof(what), "unable to add address %s/%u", ip, p->cidr);
+			failed(what, ret, &t->target);
+		}
+	}
+	free(running);
+	return ret;
+}
+
+static int route_cmp(const void *a, const void *b)
+{
+	const struct rtnl_route *x = a, *y = b;
+
+	if (x->table != y->table)
+		return x->table < y->table ? -1 : 1;
+	if (x->dst.family != y->dst.family)
+		return x->dst.family < y->dst.family ? -1 : 1;
+	if (x->dst.cidr != y->dst.cidr)
+		return x->dst.cidr > y->dst.cidr ? -1 : 1; /* longest first, as up adds them */
+	return memcmp(x->dst.raw, y->dst.raw, 16);
+}
+
+static int route_change(struct tunnel *t, const struct rtnl_route *r, bool add)
+{
+	char ip[INET6_ADDRSTRLEN], ipn[4200], tbl[32] = "", what[4400];
+	int ret;
+
+	if (r->table != 254)
+		snprintf(tbl, sizeof(tbl), " table %u", r->table);
+	inet_ntop(r->dst.family, r->dst.raw, ip, sizeof(ip));
+	say("%s %s route %s %s/%u dev %s%s", ip_n(t, ipn, sizeof(ipn)), family_flag(r->dst.family), add ? "add" : "del",
+	    ip, r->dst.cidr, t->lc.ifname, tbl);
+	ret = add ? rtnl_route_add(&t->target, t->ifindex, &r->dst, r->table)
+		  : rtnl_route_del(&t->target, t->ifindex, &r->dst, r->table);
+	if (ret) {
+		snprintf(what, sizeof(what), "unable to %s route %s/%u", add ? "add" : "remove", ip, r->dst.cidr);
+		failed(what, ret, &t->target);
+	}
+	return ret;
+}
+
+/* The routes through the interface made to match the file's, in one sorted walk. */
+static int sync_routes(struct tunnel *t)
+{
+	const struct nswg_config *cfg = t->lc.cfg;
+	struct rtnl_route *want = NULL, *have = NULL;
+	struct nswg_prefix *prefixes = NULL;
+	size_t n = 0, nw = 0, nh = 0, i = 0, j = 0;
+	int ret = 0;
+
+	if (cfg->table != NSWG_TABLE_OFF)
+		ret = config_device_allowedips(cfg, &prefixes, &n);
+	if (!ret && !(want = calloc(n + 1, sizeof(*want))))
+		ret = -ENOMEM;
+	if (!ret)
+		ret = rtnl_route_list(&t->target, t->ifindex, &have, &nh);
+	if (ret) {
+		failed("unable to compare routes", ret, &t->target);
+		goto out;
+	}
+	for (size_t k = 0; k < n; ++k) {
+		if (route_wanted(t, &prefixes[k]))
+			want[nw++] = (struct rtnl_route){ .dst = prefixes[k], .table = route_table(cfg) };
+	}
+	qsort(want, nw, sizeof(*want), route_cmp);
+	if (nh)
+		qsort(have, nh, sizeof(*have), route_cmp);
+	/* Removals first: a route that moves to another table must not be there twice. */
+	for (i = 0, j = 0; !ret && j < nh;) {
+		int c = i < nw ? route_cmp(&want[i], &have[j]) : 1;
+
+		if (c == 0)
+			++i, ++j;
+		else if (c < 0)
+			++i;
+		else
+			ret = route_change(t, &have[j++], false);
+	}
+	for (i = 0, j = 0; !ret && i < nw;) {
+		int c = j < nh ? route_cmp(&want[i], &have[j]) : -1;
+
+		if (c == 0)
+			++i, ++j;
+		else if (c > 0)
+			++j;
+		else
+			ret = route_change(t, &want[i++], true);
+	}
+out:
+	free(prefixes);
+	free(want);
+	free(have);
+	return ret;
+}
+
+int cmd_reload(int argc, char *argv[])
+{
+	struct rtnl_link link;
+	struct tunnel t;
+	char ipn[4200];
+	bool want_off;
+	int ret;
+
+	/* Everything that can fail on the file fails here, before anything changes. */
+	if ((ret = open_existing(&t, argc, argv, false, &link)))
+		goto out;
+	if (!*t.st.ifname) {
+		fprintf(stderr, "%s: `%s' in namespace `%s' was not brought up by nswg: nothing to reload\n", prog,
+			t.lc.ifname, t.ns);
+		ret = -ENOENT;
+		goto out;
+	}
+	if ((ret = resolve(&t)))
+		goto out;
+	if ((ret = nl_open(&t.host, NETLINK_ROUTE)) || (ret = find_mtu(&t)))
+		goto out;
+	t.ifindex = link.ifindex;
+	t.userspace = !strcmp(link.kind, "tun");
+	t.ipv6_off = t.st.ipv6_default >= 0;
+	if (t.dry_run) {
+		say("ip netns exec %s wg syncconf %s <(nswg strip %s)", t.ns, t.lc.ifname, t.lc.path);
+		goto out;
+	}
+	if ((ret = sync_device(&t)))
+		goto out;
+	want_off = !has_ipv6_address(t.lc.cfg);
+	if (want_off && !t.ipv6_off)
+		ret = ipv6_disable(&t);
+	else if (!want_off && t.ipv6_off && (ret = ipv6_set_back(&t)))
+		failed("unable to enable IPv6 in the namespace", ret, NULL);
+	if (ret || (ret = sync_addresses(&t)))
+		goto out;
+	if (link.mtu != t.mtu) {
+		say("%s link set mtu %u dev %s", ip_n(&t, ipn, sizeof(ipn)), t.mtu, t.lc.ifname);
+		if ((ret = rtnl_link_set(&t.target, t.ifindex, t.mtu, true))) {
+			failed("unable to set the MTU", ret, &t.target);
+			goto out;
+		}
+	}
+	if ((ret = sync_routes(&t)))
+		goto out;
+	if (t.st.dns_written) {
+		say("restore %s/%s/resolv.conf and nsswitch.conf", NSWG_NETNS_ETC_DIR, t.ns);
+		if ((ret = dns_restore(t.ns, t.state_dir, &t.st))) {
+			failed("unable to restore the namespace's DNS files", ret, NULL);
+			goto out;
+		}
+	}
+	if ((ret = set_dns(&t)))
+		goto out;
+	if ((ret = state_write(t.key, &t.st)))
+		failed("unable to record the state under " NSWG_STATE_DIR, ret, NULL);
+out:
 	tunnel_close(&t);
 	return ret ? 1 : 0;
 }

@@ -2,6 +2,7 @@
 /* The "wireguard" generic netlink family. */
 #include <errno.h>
 #include <linux/genetlink.h>
+#include <linux/time_types.h>
 #include <linux/wireguard.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,8 @@ static bool put_peer_fields(struct nlmsghdr *nlh, size_t size, const struct nswg
 	const struct nswg_endpoint *ep = &peer->endpoint;
 	bool ok = true;
 
+	if (peer->flags & NSWG_PEER_REMOVE)
+		return mnl_attr_put_u32_check(nlh, size, WGPEER_A_FLAGS, WGPEER_F_REMOVE_ME);
 	if (peer->flags & NSWG_PEER_REPLACE_ALLOWEDIPS)
 		ok &= mnl_attr_put_u32_check(nlh, size, WGPEER_A_FLAGS, WGPEER_F_REPLACE_ALLOWEDIPS);
 	if (peer->flags & NSWG_PEER_HAS_PRESHARED_KEY)
@@ -285,6 +288,22 @@ static int peer_attr_cb(const struct nlattr *attr, void *data)
 		if (!mnl_attr_validate(attr, MNL_TYPE_U16) && (peer->keepalive = mnl_attr_get_u16(attr)))
 			peer->flags |= NSWG_PEER_HAS_KEEPALIVE;
 		break;
+	case WGPEER_A_LAST_HANDSHAKE_TIME:
+		if (len == sizeof(struct __kernel_timespec)) {
+			const struct __kernel_timespec *ts = mnl_attr_get_payload(attr);
+
+			peer->last_handshake_sec = ts->tv_sec;
+			peer->last_handshake_nsec = ts->tv_nsec;
+		}
+		break;
+	case WGPEER_A_RX_BYTES:
+		if (!mnl_attr_validate(attr, MNL_TYPE_U64))
+			peer->rx_bytes = mnl_attr_get_u64(attr);
+		break;
+	case WGPEER_A_TX_BYTES:
+		if (!mnl_attr_validate(attr, MNL_TYPE_U64))
+			peer->tx_bytes = mnl_attr_get_u64(attr);
+		break;
 	case WGPEER_A_ALLOWEDIPS:
 		if (!mnl_attr_validate(attr, MNL_TYPE_NESTED) && mnl_attr_parse_nested(attr, allowedips_cb, d) < 0)
 			return MNL_CB_ERROR;
@@ -335,6 +354,13 @@ static int device_attr_cb(const struct nlattr *attr, void *data)
 			memcpy(cfg->private_key, mnl_attr_get_payload(attr), NSWG_KEY_LEN);
 			if (!key_is_zero(cfg->private_key))
 				cfg->flags |= NSWG_DEV_HAS_PRIVATE_KEY;
+		}
+		break;
+	case WGDEVICE_A_PUBLIC_KEY:
+		if (mnl_attr_get_payload_len(attr) == NSWG_KEY_LEN) {
+			memcpy(cfg->public_key, mnl_attr_get_payload(attr), NSWG_KEY_LEN);
+			if (!key_is_zero(cfg->public_key))
+				cfg->flags |= NSWG_DEV_HAS_PUBLIC_KEY;
 		}
 		break;
 	case WGDEVICE_A_LISTEN_PORT:

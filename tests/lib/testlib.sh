@@ -61,8 +61,9 @@ on_cleanup() {
 }
 
 # Re-runs the calling script in new network and mount namespaces, with a
-# private /run (so /run/netns, /run/nswg and /var/run/wireguard are its own)
-# and a private /etc/wireguard. Nothing the script does reaches the machine.
+# private /run (so /run/netns, /run/nswg and /var/run/wireguard are its own),
+# a private /tmp and an overlay on /etc (/etc/netns, /etc/wireguard). Nothing
+# the script does reaches the machine.
 sandbox_enter() {
 	[ "$(id -u)" = 0 ] || die "must run as root: it works in network namespaces of its own"
 	if [ -z "${NSWG_SANDBOX:-}" ]; then
@@ -70,6 +71,11 @@ sandbox_enter() {
 		NSWG_SANDBOX=1 exec unshare --net --mount --propagation private -- "$0" "$@"
 	fi
 	mount -t tmpfs -o mode=0755 nswg-run /run || die "cannot mount a private /run"
+	mount -t tmpfs -o mode=1777 nswg-tmp /tmp || die "cannot mount a private /tmp"
+	# Whatever is written under /etc (/etc/netns/NAME, /etc/wireguard) stays here.
+	mkdir -p /run/.etc/upper /run/.etc/work
+	mount -t overlay -o lowerdir=/etc,upperdir=/run/.etc/upper,workdir=/run/.etc/work nswg-etc /etc ||
+		die "cannot mount an overlay on /etc"
 	if [ -d /etc/wireguard ]; then
 		mount -t tmpfs -o mode=0700 nswg-etc-wg /etc/wireguard || die "cannot mount a private /etc/wireguard"
 	fi

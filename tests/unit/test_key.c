@@ -81,6 +81,37 @@ static void test_zero(void **state)
 	assert_false(key_is_zero(key));
 }
 
+static void from_hex(uint8_t key[NSWG_KEY_LEN], const char *h)
+{
+	assert_true(key_from_hex(key, h));
+}
+
+/* RFC 7748, section 6.1, and wg(8)'s example key against `wg pubkey'. */
+static void test_public(void **state)
+{
+	static const struct {
+		const char *priv, *pub;
+	} v[] = {
+		{ "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a",
+		  "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a" },
+		{ "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb",
+		  "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f" },
+	};
+	uint8_t priv[NSWG_KEY_LEN], pub[NSWG_KEY_LEN], want[NSWG_KEY_LEN];
+	char out[NSWG_KEY_LEN_BASE64];
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); ++i) {
+		from_hex(priv, v[i].priv);
+		from_hex(want, v[i].pub);
+		key_public(pub, priv);
+		assert_memory_equal(pub, want, NSWG_KEY_LEN);
+	}
+	assert_true(key_from_base64(priv, b64));
+	key_public(pub, priv);
+	key_to_base64(out, pub);
+	assert_string_equal(out, "HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -89,6 +120,7 @@ int main(void)
 		cmocka_unit_test(test_base64_rejects),
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_zero),
+		cmocka_unit_test(test_public),
 	};
 
 	return cmocka_run_group_tests_name("key", tests, NULL, NULL);

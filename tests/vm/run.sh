@@ -3,7 +3,7 @@
 #
 # Kernel WireGuard, for real: boots Debian's kernel package under qemu with a
 # small initramfs (busybox, iproute2, wg, nswg, the wireguard module) and runs
-# tests/vm/guest.sh inside. The VM's own namespace plays the host. The
+# tests/scenarios.sh inside. The VM's own namespace plays the host. The
 # package is only unpacked into build/vm, never installed.
 #
 #   tests/vm/run.sh [GUEST-TEST...]     (default: all)
@@ -69,29 +69,10 @@ while read -r mod; do
 	*) cp "$mod" "$root/modules/$(printf %02d "$i").ko" ;;
 	esac
 done <modules.list
-cp "$TOP/tests/vm/guest.sh" "$root/tests/"
+cp "$TOP/tests/scenarios.sh" "$root/tests/"
 cp -r "$TOP/tests/corpus/good" "$root/tests/corpus"
 # Large configurations, made here where keys are cheap to generate.
-mkdir -p "$root/tests/big"
-{
-	printf '[Interface]\nPrivateKey = %s\nListenPort = 53000\n' "$(wg genkey)"
-	for i in $(seq 0 999); do
-		printf '[Peer]\nPublicKey = %s\nAllowedIPs = 10.%d.%d.0/24\nEndpoint = 127.0.0.1:%d\n' \
-			"$(wg genkey | wg pubkey)" $((30 + i / 256)) $((i % 256)) $((54000 + i))
-	done
-} >"$root/tests/big/peers1000.conf"
-# Any 32 bytes are a public key to X25519: 10,000 of them without 20,000 processes.
-{
-	printf '[Interface]\nPrivateKey = %s\nListenPort = 53001\n' "$(wg genkey)"
-	head -c $((34 * 10000)) /dev/urandom | base64 -w 0 | fold -w 44 | head -n 10000 | awk '
-		{ key = substr($0, 1, 42) "A=" }
-		{ printf "[Peer]\nPublicKey = %s\nAllowedIPs = 10.%d.%d.%d/32\n", key, 100 + int(NR / 65536), int(NR / 256) % 256, NR % 256 }'
-} >"$root/tests/big/peers10k.conf"
-{
-	printf '[Interface]\nPrivateKey = %s\n[Peer]\nPublicKey = %s\n' "$(wg genkey)" "$(wg genkey | wg pubkey)"
-	awk 'BEGIN { for (i = 0; i < 100000; i++) printf "%s10.%d.%d.%d/32%s", (i % 1000 ? ", " : "AllowedIPs = "), \
-		64 + int(i / 65536), int(i / 256) % 256, i % 256, (i % 1000 == 999 ? "\n" : "") }'
-} >"$root/tests/big/aips100k.conf"
+"$TOP/tests/lib/bigconfs.sh" "$root/tests/big" peers1000 peers10k aips100k
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
 printf 'passwd: files\ngroup: files\nhosts: files\n' >"$root/etc/nsswitch.conf"
 printf '127.0.0.1 localhost\n::1 localhost\n' >"$root/etc/hosts"
@@ -106,7 +87,7 @@ mount -t tmpfs tmpfs /tmp
 for m in /modules/*.ko; do insmod \$m || echo "vm: insmod \$m failed"; done
 /usr/bin/ip link set lo up
 export PATH=/usr/bin:/bin:/usr/sbin:/sbin
-sh /tests/guest.sh $* 2>&1
+sh /tests/scenarios.sh $* 2>&1
 echo "NSWG-VM-EXIT: \$?"
 poweroff -f
 INIT

@@ -1,13 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 #
-# Runs inside the VM (busybox sh), on a kernel with WireGuard. The VM's own
-# namespace is the host. iproute2's ip is called by its full path: busybox's
-# shell would prefer its own applet.
-IP=/usr/bin/ip
-WG=/usr/bin/wg
-SS=/usr/bin/ss
-NSWG=/usr/bin/nswg
+# The end-to-end scenarios, in POSIX sh. They run in two places:
+#  - inside the VM (busybox sh), on a kernel with WireGuard: the VM's own
+#    namespace is the host (tests/vm/run.sh);
+#  - on this machine with wireguard-go, inside a sandbox of their own
+#    (tests/e2e/run.sh, USERSPACE=1): the sandbox's namespace is the host.
+# iproute2's ip is called by its full path: busybox's shell would prefer its
+# own applet. Usage: scenarios.sh [TEST...]
+IP=${IP:-/usr/bin/ip}
+WG=${WG:-/usr/bin/wg}
+SS=${SS:-/usr/bin/ss}
+NSWG=${NSWG:-/usr/bin/nswg}
+DATA=${DATA:-/tests}
+USERSPACE=${USERSPACE:-0}
 PASSED=0
 FAILED=0
 
@@ -34,9 +40,13 @@ ns_dump() {
 	$IP -n "$1" -6 route show table all
 	$IP netns exec "$1" cat /proc/sys/net/ipv6/conf/all/disable_ipv6 /proc/sys/net/ipv6/conf/default/disable_ipv6
 }
+# The pid of the userspace implementation nswg recorded (0: kernel).
+state_pid() { sed -n 's/^userspace_pid=//p' "/run/nswg/$1/$2"; }
+# Alive: not gone, and not a zombie.
+proc_alive() { [ "$1" != 0 ] && [ -e "/proc/$1/stat" ] && ! awk '{exit $3 != "Z"}' "/proc/$1/stat"; }
 nothing_left() {
 	[ -z "$($IP netns list)" ] && [ -z "$(ls /run/nswg/*/ 2>/dev/null | grep -v '^lock$' | grep -v '^/' | grep .)" ] &&
-		[ -z "$(ls /etc/netns 2>/dev/null)" ]
+		[ -z "$(ls /etc/netns 2>/dev/null)" ] && [ -z "$(ls /var/run/wireguard 2>/dev/null)" ]
 }
 
 mkdir -p /etc/wireguard /etc/netns
@@ -106,7 +116,13 @@ test_tunnel() {
 	mkdir -p /etc/netns/nsb
 	echo "nameserver 192.0.2.53" >/etc/netns/nsb/resolv.conf
 	host_dump >/tmp/h0
-	$IP -o monitor link >/tmp/monitor 2>&1 &
+	# A userspace implementation's TUN is born on the host and moved at once:
+	# there, no address or route of it may ever show.
+	if [ "$USERSPACE" = 1 ]; then
+		$IP -o monitor address route >/tmp/monitor 2>&1 &
+	else
+		$IP -o monitor link >/tmp/monitor 2>&1 &
+	fi
 	mon=$!
 	sleep 0.2
 	check "up: nswg up wga --netns nsa" $NSWG up wga --netns nsa
@@ -137,13 +153,27 @@ test_tunnel() {
 	check "state: recorded under /run/nswg" test -f /run/nswg/nsa/wga
 	check "state: holds no key" sh -c "! grep -q '$a_priv' /run/nswg/nsa/wga"
 	check "up again: refused, interface exists" sh -c "! $NSWG up wga --netns nsa"
+	pida=$(state_pid nsa wga)
+	pidb=$(state_pid nsb wgb)
+	if [ "$USERSPACE" = 1 ]; then
+		check "userspace: the implementation runs in a session of its own" \
+			sh -c "[ \"\$(awk '{print \$6}' /proc/$pida/stat)\" != \"\$(awk '{print \$6}' /proc/\$\$/stat)\" ]"
+		check "userspace: wg reaches it from inside the namespace" sh -c "$IP netns exec nsa $WG show wga | grep -q 'listening port: 51820'"
+	fi
 	check "down: nswg down wga finds its namespace" $NSWG down wga
 	check "down: nswg down wgb --netns nsb" $NSWG down wgb --netns nsb
 	sleep 0.2
 	kill $mon
 	host_dump >/tmp/h2
 	check "host: identical after down" cmp /tmp/h0 /tmp/h2
-	check "monitor: the interfaces never appeared in the host namespace" sh -c "! grep -q 'wga\|wgb' /tmp/monitor"
+	if [ "$USERSPACE" = 1 ]; then
+		check "monitor: no address or route of the interfaces ever appeared in the host namespace" \
+			sh -c "! grep -q 'wga\|wgb' /tmp/monitor"
+		check "userspace: the implementations exited on down" sh -c "! proc_alive $pida && ! proc_alive $pidb"
+		check "userspace: their sockets are gone" test ! -e /var/run/wireguard/wga.sock -a ! -e /var/run/wireguard/wgb.sock
+	else
+		check "monitor: the interfaces never appeared in the host namespace" sh -c "! grep -q 'wga\|wgb' /tmp/monitor"
+	fi
 	check "down: the namespaces nswg made are gone" sh -c "[ -z \"\$($IP netns list)\" ]"
 	check "down: the DNS files nswg wrote are gone" test ! -e /etc/netns/nsa
 	check "down: a resolv.conf that was there is back" grep -qx "nameserver 192.0.2.53" /etc/netns/nsb/resolv.conf
@@ -165,6 +195,139 @@ test_fallback() {
 	check "fallback: nothing left" nothing_left
 }
 
+test_userspace() {
+	write_pair 4 51860 51861
+	host_dump >/tmp/h0
+	NSWG_USERSPACE_IMPLEMENTATION=/nonexistent/wg-impl $NSWG up wga4 --netns u1 2>/tmp/err
+	check "userspace: an implementation that cannot be run fails up" test $? = 1
+	check "userspace: and says why" grep -q "unable to run \`/nonexistent/wg-impl': No such file or directory" /tmp/err
+	check "userspace: nothing left" nothing_left
+	NSWG_USERSPACE_IMPLEMENTATION=false $NSWG up wga4 --netns u1 2>/tmp/err
+	check "userspace: an implementation that exits at once fails up" grep -q "false exited with status 1 before its socket" /tmp/err
+	check "userspace: nothing left after it" nothing_left
+	$IP tuntap add dev wga4 mode tun
+	$NSWG up wga4 --netns u1 2>/tmp/err
+	check "userspace: a host link of the same name is a clear error" \
+		grep -q "\`wga4' exists in the host namespace, where wireguard-go must create its interface first" /tmp/err
+	$IP link del wga4
+	check "userspace: nothing left after it" nothing_left
+	# A live implementation elsewhere holds the host-wide socket path.
+	$IP netns add other
+	$IP netns exec other env WG_PROCESS_FOREGROUND=1 wireguard-go wga4 >/dev/null 2>&1 &
+	other=$!
+	i=0
+	while [ ! -S /var/run/wireguard/wga4.sock ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	$NSWG up wga4 --netns u1 2>/tmp/err
+	check "userspace: a socket held by a live implementation is a clear error" \
+		grep -q "\`/var/run/wireguard/wga4.sock' is held by a running userspace implementation" /tmp/err
+	kill $other
+	wait $other
+	$IP netns del other
+	check "userspace: nothing left after it" nothing_left
+	# The implementation killed under nswg: down still undoes everything.
+	check "userspace: up" $NSWG up wga4 --netns u1
+	pid=$(state_pid u1 wga4)
+	kill -KILL "$pid"
+	i=0
+	# Its TUN goes with its last descriptor, a moment after the process.
+	while { proc_alive "$pid" || $IP -n u1 link show wga4 >/dev/null 2>&1; } && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	$NSWG down wga4 2>/tmp/err
+	check "userspace: down after the implementation died succeeds" test $? = 0
+	check "userspace: and says what it found" grep -q "is gone from namespace" /tmp/err
+	check "userspace: nothing left after it" nothing_left
+	host_dump >/tmp/h1
+	check "userspace: host as before" cmp /tmp/h0 /tmp/h1
+}
+
+test_show() {
+	write_pair 5 51870 51871
+	$NSWG up wga5 --netns sha 2>/dev/null && $NSWG up wgb5 --netns shb 2>/dev/null
+	$IP netns exec shb ping -c 1 -W 3 10.9.0.1 >/dev/null
+	$NSWG show >/tmp/show
+	check "show: exits 0 when all is well" test $? = 0
+	check "show: both interfaces with their namespaces" \
+		sh -c "grep -qx 'namespace: sha' /tmp/show && grep -qx 'interface: wga5' /tmp/show && grep -qx 'namespace: shb' /tmp/show"
+	check "show: public key and port, as wg show prints them" \
+		sh -c "grep -qx '  public key: $a_pub' /tmp/show && grep -qx '  listening port: 51870' /tmp/show"
+	check "show: the peer's handshake and transfer" \
+		sh -c "grep -q '^  latest handshake: ' /tmp/show && grep -q '^  transfer: .* received, .* sent' /tmp/show"
+	check "show: the host verdict" grep -qx '  host: interface not in the host namespace; default routes as at up' /tmp/show
+	check "show: never a private key" sh -c "! grep -q '$a_priv\|$b_priv' /tmp/show"
+	if [ "$USERSPACE" = 1 ]; then
+		check "show: names the implementation and its pid" \
+			grep -q "implementation: wireguard-go (pid $(state_pid shb wgb5))" /tmp/show
+	else
+		check "show: names the kernel" grep -qx "  implementation: kernel" /tmp/show
+	fi
+	$NSWG show wgb5 >/tmp/show
+	check "show IFACE: that one only" sh -c "grep -qx 'interface: wgb5' /tmp/show && ! grep -q wga5 /tmp/show"
+	$NSWG show --netns sha >/tmp/show
+	check "show --netns: that namespace only" sh -c "grep -qx 'interface: wga5' /tmp/show && ! grep -q wgb5 /tmp/show"
+	$NSWG show --json >/tmp/show.json
+	check "show --json: one object per interface" sh -c "[ \$(grep -o '\"interface\":' /tmp/show.json | wc -l) = 2 ]"
+	check "show --json: the handshake as a timestamp" grep -q '"latest_handshake":[1-9]' /tmp/show.json
+	check "show --json: the host verdict" \
+		grep -q '"host":{"interface_absent":true,"default_routes_unchanged":true}' /tmp/show.json
+	check "show --json: never a private key" sh -c "! grep -q '$a_priv\|$b_priv' /tmp/show.json"
+	$NSWG show wgx 2>/tmp/err
+	check "show: an interface nswg does not manage is an error" test $? = 1
+	check "show: and says so" grep -q "wgx' is not an interface nswg manages" /tmp/err
+	$NSWG down wga5 2>/dev/null
+	$NSWG down wgb5 2>/dev/null
+	check "show: nothing after down" sh -c "[ -z \"\$($NSWG show)\" ]"
+}
+
+handshake_of() { # NS IFACE PEER
+	$IP netns exec "$1" $WG show "$2" latest-handshakes | awk -v k="$3" '$1 == k { print $2 }'
+}
+
+test_reload() {
+	keypair c
+	write_pair 6 51880 51881
+	$NSWG up wga6 --netns rla 2>/dev/null && $NSWG up wgb6 --netns rlb 2>/dev/null
+	$IP netns exec rlb ping -c 1 -W 3 10.9.0.1 >/dev/null
+	hs=$(handshake_of rlb wgb6 "$a_pub")
+	ns_dump rlb >/tmp/n0
+	showconf rlb wgb6 >/tmp/c0
+	sleep 1.2
+	cp /etc/wireguard/wgb6.conf /tmp/wgb6.orig
+	printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.9.7.0/24\nEndpoint = 127.0.0.1:9\n' "$c_pub" \
+		>>/etc/wireguard/wgb6.conf
+	sed -i 's|^Address = 10.9.0.2/24$|Address = 10.9.0.2/24, 10.9.0.22/24|; s|^DNS = 10.9.0.54$|DNS = 10.9.0.55|' \
+		/etc/wireguard/wgb6.conf
+	check "reload: adds a peer, an address and DNS" $NSWG reload wgb6
+	check "reload: the new peer is on the device" sh -c "$IP netns exec rlb $WG show wgb6 peers | grep -qx '$c_pub'"
+	check "reload: with its route" sh -c "$IP -n rlb route show | grep -q '^10.9.7.0/24 dev wgb6'"
+	check "reload: the new address" sh -c "$IP -n rlb address show dev wgb6 | grep -q 'inet 10.9.0.22/24'"
+	check "reload: the new DNS" grep -qx 'nameserver 10.9.0.55' /etc/netns/rlb/resolv.conf
+	check "reload: the unchanged peer kept its session (same handshake)" \
+		test "$(handshake_of rlb wgb6 "$a_pub")" = "$hs" -a "$hs" != 0
+	check "reload: and traffic still crosses" sh -c "$IP netns exec rlb ping -c 1 -W 3 10.9.0.1 >/dev/null"
+	cp /tmp/wgb6.orig /etc/wireguard/wgb6.conf
+	check "reload: back to the first file" $NSWG reload wgb6
+	check "reload: the peer is gone" sh -c "! $IP netns exec rlb $WG show wgb6 peers | grep -q '$c_pub'"
+	check "reload: its route is gone" sh -c "! $IP -n rlb route show | grep -q '10.9.7.0/24'"
+	ns_dump rlb >/tmp/n1
+	showconf rlb wgb6 >/tmp/c1
+	check "reload: the namespace is as after up" cmp /tmp/n0 /tmp/n1
+	check "reload: the device is as after up" cmp /tmp/c0 /tmp/c1
+	check "reload: the DNS is as after up" grep -qx 'nameserver 10.9.0.54' /etc/netns/rlb/resolv.conf
+	echo "AllowedIPs = 10.9.8.0/33" >>/etc/wireguard/wgb6.conf
+	$NSWG reload wgb6 2>/tmp/err
+	check "reload: a file with an error fails" test $? = 1
+	check "reload: and names the line" grep -q "wgb6.conf:[0-9]*: " /tmp/err
+	ns_dump rlb >/tmp/n1
+	showconf rlb wgb6 >/tmp/c1
+	check "reload: and changes nothing" sh -c "cmp -s /tmp/n0 /tmp/n1 && cmp -s /tmp/c0 /tmp/c1"
+	cp /tmp/wgb6.orig /etc/wireguard/wgb6.conf
+	$NSWG down wga6 2>/dev/null
+	$NSWG down wgb6 2>/dev/null
+	check "reload: nothing left" nothing_left
+}
+
 test_existing_netns() {
 	$IP netns add keep
 	$IP -n keep link set lo up
@@ -180,7 +343,8 @@ test_existing_netns() {
 	ns_dump keep >/tmp/n1
 	check "existing namespace: by path, as it was" cmp /tmp/n0 /tmp/n1
 	$IP netns del keep
-	check "the host's own namespace is refused (message)" sh -c "$NSWG up wga3 --netns /proc/1/ns/net 2>&1 | grep -q 'never configures the host'"
+	check "the host's own namespace is refused (message)" \
+		sh -c "$NSWG up wga3 --netns /proc/self/ns/net 2>&1 | grep -q 'never configures the host'"
 	check "nothing left after a refusal" nothing_left
 }
 
@@ -212,7 +376,7 @@ EOF
 
 	# A name taken inside the namespace: nothing changed.
 	$IP netns add taken
-	$IP -n taken link add wgf type wireguard
+	placeholder_link taken wgf
 	ns_dump taken >/tmp/n0
 	$NSWG up wgf --netns taken 2>/tmp/err
 	check "failure: a name taken in the namespace is an error" grep -q "already exists" /tmp/err
@@ -240,10 +404,52 @@ EOF
 	check "signal: everything rolled back" nothing_left
 }
 
+# A link named NAME in namespace NS, of a kind this kernel has.
+placeholder_link() {
+	if [ "$USERSPACE" = 1 ]; then
+		$IP -n "$1" tuntap add dev "$2" mode tun
+	else
+		$IP -n "$1" link add "$2" type wireguard
+	fi
+}
+
+# wg showconf with the peers in a fixed order: wireguard-go lists them in
+# the order of a Go map.
+showconf() { # NS IFACE
+	if [ "$USERSPACE" = 1 ]; then
+		$IP netns exec "$1" $WG showconf "$2" >/tmp/showconf
+		awk '/^\[Peer\]/ { exit } { print }' /tmp/showconf
+		awk '/^\[Peer\]/ { if (n++) print ""; } n && NF { printf "%s\001", $0 } END { if (n) print "" }' /tmp/showconf |
+			sort | tr '\001' '\n'
+	else
+		$IP netns exec "$1" $WG showconf "$2"
+	fi
+}
+
+# The reference device: the kernel's, or wireguard-go's in the namespace.
+ref_device() {
+	$IP netns add ref
+	if [ "$USERSPACE" = 1 ]; then
+		$IP netns exec ref env WG_PROCESS_FOREGROUND=1 wireguard-go ref >/dev/null 2>&1 &
+		refpid=$!
+		i=0
+		while [ ! -S /var/run/wireguard/ref.sock ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	else
+		$IP -n ref link add ref type wireguard
+	fi
+}
+ref_gone() {
+	if [ "$USERSPACE" = 1 ]; then
+		kill "$refpid"
+		wait "$refpid"
+	fi
+	$IP netns del ref
+}
+
 test_corpus() {
 	n=0
 	bad=0
-	for f in /tests/corpus/*.conf; do
+	for f in $DATA/corpus/*.conf; do
 		name=$(basename "$f" .conf)
 		cp "$f" /etc/wireguard/
 		if ! $NSWG up "$name" --netns cor >/tmp/err 2>&1; then
@@ -251,17 +457,16 @@ test_corpus() {
 			bad=$((bad + 1))
 			continue
 		fi
-		$IP netns add ref
-		$IP -n ref link add ref type wireguard
+		ref_device
 		$NSWG strip "$name" >/tmp/stripped 2>/dev/null
 		$IP netns exec ref $WG setconf ref /tmp/stripped
 		# Without a port, or with 0, a device that is up picks one at random.
 		if grep -qiE '^[[:space:]]*listen[[:space:]]*port[[:space:]]*=[[:space:]]*[1-9]' "$f"; then
-			$IP netns exec cor $WG showconf "$name" >/tmp/mine
-			$IP netns exec ref $WG showconf ref >/tmp/theirs
+			showconf cor "$name" >/tmp/mine
+			showconf ref ref >/tmp/theirs
 		else
-			$IP netns exec cor $WG showconf "$name" | grep -v '^ListenPort' >/tmp/mine
-			$IP netns exec ref $WG showconf ref | grep -v '^ListenPort' >/tmp/theirs
+			showconf cor "$name" | grep -v '^ListenPort' >/tmp/mine
+			showconf ref ref | grep -v '^ListenPort' >/tmp/theirs
 		fi
 		if cmp -s /tmp/mine /tmp/theirs; then
 			n=$((n + 1))
@@ -270,7 +475,7 @@ test_corpus() {
 			diff /tmp/mine /tmp/theirs | head -n 6 | sed 's/^/#   /'
 			bad=$((bad + 1))
 		fi
-		$IP netns del ref
+		ref_gone
 		$NSWG down "$name" --netns cor >/dev/null 2>&1 || fail "corpus: $name: down failed"
 	done
 	[ "$bad" = 0 ] && pass "corpus: all $n configurations come up as wg setconf makes them"
@@ -294,12 +499,12 @@ PublicKey = $b_pub
 AllowedIPs = 10.9.5.2/32
 EOF
 	check "save: up" $NSWG up wgs --netns sv
-	$IP netns exec sv $WG showconf wgs >/tmp/before
+	showconf sv wgs >/tmp/before
 	check "save: nswg save" $NSWG save wgs
 	check "save: the file is 0600" sh -c "ls -l /etc/wireguard/wgs.conf | grep -q '^-rw-------'"
 	check "save: down" $NSWG down wgs
 	check "save: up again from the saved file" $NSWG up wgs --netns sv
-	$IP netns exec sv $WG showconf wgs >/tmp/after
+	showconf sv wgs >/tmp/after
 	check "save: the same device after up, save, down, up" cmp /tmp/before /tmp/after
 	$IP netns exec sv $WG set wgs peer "$c_pub" allowed-ips 10.9.6.0/24 endpoint 127.0.0.1:9
 	$IP -n sv address add 10.9.5.9/24 dev wgs
@@ -333,12 +538,13 @@ EOF
 	done
 	pids=
 	for i in 0 1 2 3 4 5 6 7 8 9; do
-		$NSWG up con$i --netns con$i >/dev/null 2>&1 &
+		$NSWG up con$i --netns con$i >/tmp/con$i.err 2>&1 &
 		pids="$pids $!"
 	done
 	ok=0
 	for p in $pids; do wait $p && ok=$((ok + 1)); done
 	check "concurrency: ten interfaces in ten namespaces come up together" test $ok = 10
+	[ $ok = 10 ] || grep -h '^nswg:' /tmp/con*.err | sed 's/^/#   /' | head -n 5
 	check "concurrency: each in its namespace" sh -c "[ \$($IP netns list | wc -l) = 10 ]"
 	pids=
 	for i in 0 1 2 3 4 5 6 7 8 9; do
@@ -352,22 +558,22 @@ EOF
 }
 
 test_scale() {
-	if [ -f /tests/big/peers1000.conf ]; then
-		cp /tests/big/peers1000.conf /etc/wireguard/
+	if [ -f $DATA/big/peers1000.conf ]; then
+		cp $DATA/big/peers1000.conf /etc/wireguard/
 		check "scale: 1,000 peers come up" $NSWG up peers1000 --netns big
 		check "scale: the device has 1,000 peers" sh -c "[ \$($IP netns exec big $WG show peers1000 peers | wc -l) = 1000 ]"
 		check "scale: and 1,000 routes" sh -c "[ \$($IP -n big route show dev peers1000 | wc -l) = 1000 ]"
 		$NSWG down peers1000 >/dev/null 2>&1
 	fi
-	if [ -f /tests/big/peers10k.conf ]; then
-		cp /tests/big/peers10k.conf /etc/wireguard/
+	if [ -f $DATA/big/peers10k.conf ]; then
+		cp $DATA/big/peers10k.conf /etc/wireguard/
 		check "scale: 10,000 peers come up" $NSWG up peers10k --netns big
 		check "scale: the device has 10,000 peers" sh -c "[ \$($IP netns exec big $WG show peers10k peers | wc -l) = 10000 ]"
 		check "scale: and 10,000 routes" sh -c "[ \$($IP -n big route show dev peers10k | wc -l) = 10000 ]"
 		$NSWG down peers10k >/dev/null 2>&1
 	fi
-	if [ -f /tests/big/aips100k.conf ]; then
-		cp /tests/big/aips100k.conf /etc/wireguard/
+	if [ -f $DATA/big/aips100k.conf ]; then
+		cp $DATA/big/aips100k.conf /etc/wireguard/
 		check "scale: one peer with 100,000 allowed IPs comes up" $NSWG up aips100k --netns big
 		check "scale: the device holds 100,000 allowed IPs" \
 			sh -c "[ \$($IP netns exec big $WG show aips100k allowed-ips | wc -w) = 100001 ]"
@@ -376,7 +582,11 @@ test_scale() {
 	check "scale: nothing left" nothing_left
 }
 
-tests=${*:-tunnel fallback existing_netns failures save corpus concurrent scale}
+if [ "$USERSPACE" = 1 ]; then
+	tests=${*:-tunnel userspace show reload existing_netns failures save corpus concurrent scale}
+else
+	tests=${*:-tunnel fallback show reload existing_netns failures save corpus concurrent scale}
+fi
 for t in $tests; do
 	echo "# $t"
 	"test_$t"

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSWG_SHOW_H
+#define NSWG_SHOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "util.h"
+
+/* One interface nswg manages, as `nswg show' reports it. */
+struct show_item {
+	const char *netns;          /* as recorded at up: a name or a path */
+	const char *ifname;
+	const char *implementation; /* "kernel", or the userspace implementation's name */
+	int pid;                    /* of a userspace implementation, else 0 */
+	const struct nswg_config *device; /* NULL when it could not be read */
+	const char *error;          /* then, why */
+	bool host_link;             /* a link of that name exists in the host namespace */
+	bool routes_changed;        /* the host's default routes differ from those at up */
+};
+
+/* wg(8)'s words: "1 minute, 3 seconds", "1.50 KiB". */
+int show_add_duration(struct strbuf *sb, unsigned long long seconds);
+int show_add_bytes(struct strbuf *sb, unsigned long long bytes);
+
+/* In wg show's layout, with a namespace line and the host verdict. Never a private or preshared key. */
+int show_render_text(const struct show_item *it, time_t now, struct strbuf *out);
+/* A JSON array of every item, for scripts. */
+int show_render_json(const struct show_item *items, size_t n, struct strbuf *out);
+
+#endif

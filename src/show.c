@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nswg show [IFACE | --netns NS | all] [--json]: the interfaces nswg
+ * manages, wherever they live, read from their kernel or implementation,
+ * with a verdict on the host: the interface is not there, and the host's
+ * default routes are those recorded at up.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "device.h"
+#include "netns.h"
+#include "rtnl.h"
+#include "show.h"
+#include "state.h"
+#include "userspace.h"
+
+struct shown {
+	struct show_item item;
+	struct nswg_state st;
+	struct nswg_config *device;
+	char error[4400];
+};
+
+/* Reads one interface: its namespace, its link, its device. */
+static void read_one(struct shown *s, struct nl *host, unsigned long long routes_now)
+{
+	struct nl target = { 0 }, genl = { 0 };
+	struct rtnl_link link;
+	char *path = NULL;
+	int fd = -1, ret;
+
+	s->item.netns = s->st.netns;
+	s->item.ifname = s->st.ifname;
+	s->item.implementation = s->st.userspace_pid ? userspace_implementation() : "kernel";
+	s->item.pid = s->st.userspace_pid;
+	s->item.host_link = !rtnl_link_get(host, s->st.ifname, 0, &link);
+	s->item.routes_changed = s->st.host_routes && s->st.host_routes != routes_now;
+	s->item.error = s->error;
+
+	if (netns_path(s->st.netns, &path)) {
+		snprintf(s->error, sizeof(s->error), "invalid namespace");
+		return;
+	}
+	fd = netns_open(path);
+	if (fd < 0) {
+		snprintf(s->error, sizeof(s->error), "namespace `%s': %s", s->st.netns, strerror(-fd));
+		goto out;
+	}
+	ret = nl_open_in(&target, NETLINK_ROUTE, fd);
+	if (!ret)
+		ret = rtnl_link_get(&target, s->st.ifname, 0, &link);
+	if (ret) {
+		snprintf(s->error, sizeof(s->error), "no interface `%s' in the namespace: %s", s->st.ifname,
+			 strerror(-ret));
+		goto out;
+	}
+	ret = device_get(&genl, fd, s->st.ifname, !strcmp(link.kind, "tun"), &s->device);
+	if (ret)
+		snprintf(s->error, sizeof(s->error), "unable to read the device: %s%s%s", strerror(-ret),
+			 *genl.ext_ack ? ": " : "", genl.ext_ack);
+	else
+		s->item.device = s->device;
+out:
+	nl_close(&genl);
+	nl_close(&target);
+	if (fd >= 0)
+		close(fd);
+	free(path);
+}
+
+static bool wanted(const struct state_entry *e, const char *ifname, const char *ns, const char *ns_key)
+{
+	if (ifname && strcmp(e->ifname, ifname))
+		return false;
+	if (ns && strcmp(e->key, ns_key))
+		return false;
+	return true;
+}
+
+/* The state key of --netns NS: its name, or "@DEV:INO" of a path. */
+static int key_of(const char *ns, char *key, size_t size)
+{
+	char *path = NULL;
+	int fd, ret;
+
+	if (!netns_arg_is_path(ns))
+		return state_key(ns, -1, key, size);
+	if (netns_path(ns, &path))
+		return -EINVAL;
+	fd = netns_open(path);
+	free(path);
+	if (fd < 0)
+		return fd;
+	ret = state_key(ns, fd, key, size);
+	close(fd);
+	return ret;
+}
+
+int cmd_show(int argc, char *argv[])
+{
+	const char *ifname = NULL, *ns = NULL;
+	struct state_entry *entries = NULL;
+	struct rtnl_snapshot snap = { 0 };
+	struct shown *shown = NULL;
+	struct show_item *items = NULL;
+	struct strbuf out = { 0 };
+	struct nl host = { 0 };
+	char ns_key[4096] = "";
+	size_t n = 0, m = 0;
+	bool json = false;
+	int ret, status = 0;
+
+	for (int i = 1; i < argc; ++i) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (!strcmp(argv[i], "--netns") && i + 1 < argc)
+			ns = argv[++i];
+		else if (!strncmp(argv[i], "--netns=", 8))
+			ns = argv[i] + 8;
+		else if (argv[i][0] != '-' && !ifname)
+			ifname = argv[i];
+		else {
+			fprintf(stderr, "Usage: %s show [ INTERFACE | --netns NS | all ] [ --json ]\n", prog);
+			return 1;
+		}
+	}
+	if (ifname && !strcmp(ifname, "all"))
+		ifname = NULL;
+	if (!check_privileges())
+		return 1;
+	if (ns && (ret = key_of(ns, ns_key, sizeof(ns_key)))) {
+		fprintf(stderr, "%s: unable to open namespace `%s': %s\n", prog, ns, strerror(-ret));
+		return 1;
+	}
+	ret = state_list(&entries, &n);
+	if (!ret)
+		ret = nl_open(&host, NETLINK_ROUTE);
+	if (!ret)
+		ret = rtnl_snapshot_take(&host, &snap);
+	if (!ret && !(shown = calloc(n ? n : 1, sizeof(*shown))))
+		ret = -ENOMEM;
+	if (ret) {
+		fprintf(stderr, "%s: unable to read what nswg manages: %s\n", prog, strerror(-ret));
+		status = 1;
+		goto out;
+	}
+	for (size_t i = 0; i < n; ++i) {
+		if (!wanted(&entries[i], ifname, ns, ns_key))
+			continue;
+		if (state_read(entries[i].key, entries[i].ifname, &shown[m].st))
+			continue; /* taken down meanwhile */
+		read_one(&shown[m], &host, rtnl_snapshot_digest(&snap));
+		if (!shown[m].item.device || shown[m].item.host_link || shown[m].item.routes_changed)
+			status = 1;
+		++m;
+	}
+	if (ifname && !m) {
+		fprintf(stderr, "%s: `%s' is not an interface nswg manages\n", prog, ifname);
+		status = 1;
+		goto out;
+	}
+	items = calloc(m ? m : 1, sizeof(*items));
+	for (size_t i = 0; items && i < m; ++i)
+		items[i] = shown[i].item;
+	ret = items ? 0 : -ENOMEM;
+	if (!ret && json)
+		ret = show_render_json(items, m, &out);
+	for (size_t i = 0; !ret && !json && i < m; ++i)
+		ret = (i ? strbuf_addc(&out, '\n') : 0) ?: show_render_text(&items[i], time(NULL), &out);
+	if (ret || (out.len && (fwrite(out.s, 1, out.len, stdout) != out.len || fflush(stdout)))) {
+		fprintf(stderr, "%s: unable to print: %s\n", prog, strerror(ret ? -ret : errno));
+		status = 1;
+	}
+out:
+	for (size_t i = 0; shown && i < m; ++i)
+		config_free(shown[i].device);
+	free(shown);
+	free(items);
+	free(entries);
+	strbuf_free(&out);
+	rtnl_snapshot_free(&snap);
+	nl_close(&host);
+	return status;
+}

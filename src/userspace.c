@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Starting and stopping a userspace WireGuard implementation. It runs in the
+ * host's network namespace, so that its UDP socket is there, and outlives
+ * nswg: it gets a session of its own and no descriptor of nswg's. Whoever
+ * stops it later is another nswg process, which only knows its pid: the
+ * start time recorded with it tells a reused pid apart.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "uapi.h"
+#include "userspace.h"
+
+#define WAIT_SOCKET_MS 15000
+#define WAIT_TERM_MS 5000
+#define WAIT_KILL_MS 2000
+
+const char *userspace_implementation(void)
+{
+	const char *impl = getenv("NSWG_USERSPACE_IMPLEMENTATION");
+
+	if (!impl || !*impl)
+		impl = getenv("WG_QUICK_USERSPACE_IMPLEMENTATION");
+	return impl && *impl ? impl : "wireguard-go";
+}
+
+bool userspace_requested(void)
+{
+	const char *a = getenv("NSWG_USERSPACE_IMPLEMENTATION"), *b = getenv("WG_QUICK_USERSPACE_IMPLEMENTATION");
+
+	return (a && *a) || (b && *b);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Field 22 of /proc/PID/stat, and whether the process is a zombie. */
+static int proc_start(pid_t pid, unsigned long long *start, bool *zombie)
+{
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -ESRCH;
+	buf[n] = '\0';
+	/* The command name may hold spaces and parentheses: skip to the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || !p[1] || !p[2])
+		return -EBADMSG;
+	*zombie = p[2] == 'Z' || p[2] == 'X';
+	for (int field = 3; field <= 22; ++field) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return -EBADMSG;
+	}
+	*start = strtoull(p + 1, NULL, 10);
+	return 0;
+}
+
+bool userspace_alive(const struct userspace_proc *p)
+{
+	unsigned long long start;
+	bool zombie;
+
+	if (p->pid <= 0 || proc_start(p->pid, &start, &zombie))
+		return false;
+	return start == p->start && !zombie;
+}
+
+static void close_from(int lowest)
+{
+#ifdef SYS_close_range
+	if (!syscall(SYS_close_range, lowest, ~0U, 0))
+		return;
+#endif
+	for (int fd = lowest; fd < 1024; ++fd)
+		close(fd);
+}
+
+/* In the child: nothing of nswg's but the log survives the exec. */
+static void exec_child(const char *impl, const char *ifname, int log_fd, int report_fd)
+{
+	char *const argv[] = { (char *)impl, (char *)ifname, NULL };
+	sigset_t none;
+	int null = open("/dev/null", O_RDWR), err;
+
+	setsid();
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0 || dup2(report_fd, 3) < 0)
+		goto fail;
+	fcntl(3, F_SETFD, FD_CLOEXEC);
+	close_from(4);
+	/* wireguard-go stays in the foreground, and skips its banner, with this. */
+	if (setenv("WG_PROCESS_FOREGROUND", "1", 1))
+		goto fail;
+	execvp(impl, argv);
+fail:
+	err = errno;
+	if (write(3, &err, sizeof(err)) < 0)
+		_exit(126);
+	_exit(127);
+}
+
+int userspace_start(const char *impl, const char *ifname, int log_fd, struct userspace_proc *p)
+{
+	int report[2], err = 0;
+	bool zombie;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(report, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		err = errno;
+		close(report[0]);
+		close(report[1]);
+		return -err;
+	}
+	if (!pid)
+		exec_child(impl, ifname, log_fd, report[1]);
+	close(report[1]);
+	/* The pipe closes on a successful exec; an errno comes through it otherwise. */
+	do
+		n = read(report[0], &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(report[0]);
+	if (n == sizeof(err)) {
+		waitpid(pid, NULL, 0);
+		return -err;
+	}
+	p->pid = pid;
+	if (proc_start(pid, &p->start, &zombie)) {
+		/* Gone already: userspace_wait() will report how. */
+		p->start = 0;
+	}
+	return 0;
+}
+
+int userspace_wait(const char *ifname, const struct userspace_proc *p, int *status)
+{
+	for (long waited = 0; waited < WAIT_SOCKET_MS; waited += 10) {
+		int fd = uapi_connect(ifname);
+
+		if (fd >= 0) {
+			close(fd);
+			return 0;
+		}
+		if (waitpid(p->pid, status, WNOHANG) == p->pid)
+			return -ECHILD;
+		sleep_ms(10);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Until p is gone: reaped when it is nswg's child, else watched in /proc. */
+static bool wait_gone(const struct userspace_proc *p, long ms)
+{
+	for (long waited = 0;; waited += 10) {
+		pid_t r = waitpid(p->pid, NULL, WNOHANG);
+
+		if (r == p->pid || !userspace_alive(p))
+			return true;
+		if (waited >= ms)
+			return false;
+		sleep_ms(10);
+	}
+}
+
+int userspace_stop(const struct userspace_proc *p, const char *ifname)
+{
+	char path[128];
+	int fd;
+
+	if (userspace_alive(p)) {
+		kill(p->pid, SIGTERM);
+		if (!wait_gone(p, WAIT_TERM_MS)) {
+			kill(p->pid, SIGKILL);
+			if (!wait_gone(p, WAIT_KILL_MS))
+				return -ETIMEDOUT;
+		}
+	} else if (p->pid > 0) {
+		waitpid(p->pid, NULL, WNOHANG); /* reaps our own child; harmless otherwise */
+	}
+	/* A socket nobody answers on is what a killed implementation leaves. */
+	fd = uapi_connect(ifname);
+	if (fd >= 0) {
+		close(fd);
+		return -EBUSY;
+	}
+	if (!uapi_path(ifname, path, sizeof(path)) && unlink(path) && errno != ENOENT)
+		return -errno;
+	return 0;
+}

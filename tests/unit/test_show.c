@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+/* What `nswg show' prints: wg(8)'s words for time and sizes, and JSON that scripts can parse. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "show.h"
+
+static void test_duration(void **state)
+{
+	static const struct {
+		unsigned long long seconds;
+		const char *text;
+	} v[] = {
+		{ 0, "Now" },
+		{ 1, "1 second" },
+		{ 59, "59 seconds" },
+		{ 61, "1 minute, 1 second" },
+		{ 3600, "1 hour" },
+		{ 90061, "1 day, 1 hour, 1 minute, 1 second" },
+		{ 2 * 31536000ULL + 2 * 86400, "2 years, 2 days" },
+	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); ++i) {
+		struct strbuf sb = { 0 };
+
+		assert_int_equal(show_add_duration(&sb, v[i].seconds), 0);
+		assert_string_equal(sb.s, v[i].text);
+		strbuf_free(&sb);
+	}
+}
+
+static void test_bytes(void **state)
+{
+	static const struct {
+		unsigned long long bytes;
+		const char *text;
+	} v[] = {
+		{ 0, "0 B" },
+		{ 1023, "1023 B" },
+		{ 1024, "1.00 KiB" },
+		{ 1536, "1.50 KiB" },
+		{ 5ULL << 20, "5.00 MiB" },
+		{ 3ULL << 30, "3.00 GiB" },
+		{ 2048ULL << 40, "2048.00 TiB" },
+	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); ++i) {
+		struct strbuf sb = { 0 };
+
+		assert_int_equal(show_add_bytes(&sb, v[i].bytes), 0);
+		assert_string_equal(sb.s, v[i].text);
+		strbuf_free(&sb);
+	}
+}
+
+static struct nswg_config *device(void)
+{
+	static const char text[] = "[Interface]\nPrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n"
+				   "ListenPort = 51820\n[Peer]\nPublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\n"
+				   "PresharedKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n"
+				   "Endpoint = 192.0.2.1:51820\nAllowedIPs = 0.0.0.0/0, ::/0\nPersistentKeepalive = 25\n";
+	struct nswg_config_error err;
+	struct nswg_config *cfg;
+
+	assert_int_equal(config_parse_buf(text, strlen(text), &cfg, &err), 0);
+	key_public(cfg->public_key, cfg->private_key);
+	cfg->flags |= NSWG_DEV_HAS_PUBLIC_KEY;
+	cfg->peers[0].last_handshake_sec = 1000;
+	cfg->peers[0].rx_bytes = 2048;
+	cfg->peers[0].tx_bytes = 100;
+	return cfg;
+}
+
+static void test_text(void **state)
+{
+	struct nswg_config *cfg = device();
+	struct show_item it = { .netns = "egress", .ifname = "wg0", .implementation = "kernel", .device = cfg };
+	struct strbuf sb = { 0 };
+
+	assert_int_equal(show_render_text(&it, 1065, &sb), 0);
+	assert_string_equal(sb.s, "namespace: egress\n"
+				  "interface: wg0\n"
+				  "  implementation: kernel\n"
+				  "  host: interface not in the host namespace; default routes as at up\n"
+				  "  public key: HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=\n"
+				  "  private key: (hidden)\n"
+				  "  listening port: 51820\n"
+				  "\n"
+				  "peer: xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\n"
+				  "  preshared key: (hidden)\n"
+				  "  endpoint: 192.0.2.1:51820\n"
+				  "  allowed ips: 0.0.0.0/0, ::/0\n"
+				  "  latest handshake: 1 minute, 5 seconds ago\n"
+				  "  transfer: 2.00 KiB received, 100 B sent\n"
+				  "  persistent keepalive: every 25 seconds\n");
+	strbuf_free(&sb);
+	it.host_link = it.routes_changed = true;
+	it.device = NULL;
+	it.error = "gone";
+	assert_int_equal(show_render_text(&it, 1065, &sb), 0);
+	assert_non_null(strstr(sb.s, "  host: A LINK OF THIS NAME EXISTS IN THE HOST NAMESPACE; DEFAULT ROUTES CHANGED SINCE UP\n"
+				     "  error: gone\n"));
+	strbuf_free(&sb);
+	config_free(cfg);
+}
+
+static void test_json(void **state)
+{
+	struct nswg_config *cfg = device();
+	struct show_item it[2] = {
+		{ .netns = "/run/\"odd\"\\\n", .ifname = "wg0", .implementation = "wireguard-go", .pid = 42, .device = cfg },
+		{ .netns = "b", .ifname = "wg1", .implementation = "kernel", .error = "no such device" },
+	};
+	struct strbuf sb = { 0 };
+
+	assert_int_equal(show_render_json(it, 2, &sb), 0);
+	assert_string_equal(sb.s,
+		"[{\"namespace\":\"/run/\\\"odd\\\"\\\\\\u000a\",\"interface\":\"wg0\",\"implementation\":\"wireguard-go\","
+		"\"pid\":42,\"host\":{\"interface_absent\":true,\"default_routes_unchanged\":true},"
+		"\"public_key\":\"HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=\",\"listen_port\":51820,\"fwmark\":0,"
+		"\"peers\":[{\"public_key\":\"xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\",\"endpoint\":\"192.0.2.1:51820\","
+		"\"allowed_ips\":[\"0.0.0.0/0\",\"::/0\"],\"latest_handshake\":1000,\"rx_bytes\":2048,\"tx_bytes\":100,"
+		"\"persistent_keepalive\":25,\"preshared_key\":true}]},"
+		"{\"namespace\":\"b\",\"interface\":\"wg1\",\"implementation\":\"kernel\",\"pid\":null,"
+		"\"host\":{\"interface_absent\":true,\"default_routes_unchanged\":true},\"error\":\"no such device\"}]\n");
+	/* No secret in it, whatever the device held. */
+	assert_null(strstr(sb.s, "yAnz5TF"));
+	strbuf_free(&sb);
+	config_free(cfg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_bytes),
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_json),
+	};
+
+	return cmocka_run_group_tests_name("show", tests, NULL, NULL);
+}
