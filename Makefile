@@ -10,6 +10,9 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 CONFDIR ?= $(SYSCONFDIR)/wireguard
 RUNSTATEDIR ?= /run
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR ?= $(PREFIX)/share/doc/nswg
 
 VERSION := 0.1.0
 .DEFAULT_GOAL := all
@@ -50,15 +53,19 @@ B := build
 CORE_SRCS := src/util.c src/key.c src/curve25519.c src/config.c src/config_file.c src/render.c \
 	src/nl.c src/netns.c src/rtnl.c src/wgnl.c src/uapi.c src/device.c src/show_fmt.c src/userspace.c src/state.c src/dns.c src/resolve.c
 CORE_OBJS := $(CORE_SRCS:src/%.c=$(B)/%.o)
-OBJS := $(CORE_OBJS) $(B)/cli.o $(B)/up.o $(B)/show.o
+OBJS := $(CORE_OBJS) $(B)/cli.o $(B)/up.o $(B)/show.o $(B)/exec.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
 all: nswg man/nswg.8
 
+# Paths are filled in from this Makefile's variables (at install time for
+# the units and the completion, so that PREFIX given to install counts).
+SUBST = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@CONFDIR@|$(CONFDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
+	-e 's|@RUNSTATEDIR@|$(RUNSTATEDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
+
 man/nswg.8: man/nswg.8.in Makefile
 	$(call quiet,GEN,$@)
-	$(Q)sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@CONFDIR@|$(CONFDIR)|g' \
-		-e 's|@RUNSTATEDIR@|$(RUNSTATEDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< >$@
+	$(Q)$(SUBST) $< >$@
 
 have-build-deps:
 	@tests/deps.sh --check build
@@ -118,8 +125,9 @@ deps-%:
 	@tests/deps.sh $*
 
 # make check: every tier, after installing what it needs (as root).
-check: | deps-build deps-unit deps-e2e deps-vm deps-lint
-	$(Q)$(MAKE) --no-print-directory check-unit check-fuzz-replay check-man check-corpus check-e2e check-vm
+check: | deps-build deps-unit deps-e2e deps-vm deps-lint deps-units
+	$(Q)$(MAKE) --no-print-directory check-unit check-fuzz-replay check-man check-install check-units check-corpus \
+		check-e2e check-vm
 
 # The man page, linted: any warning fails.
 check-man: man/nswg.8
@@ -139,23 +147,49 @@ check-corpus: nswg $(B)/tests/cfgdump
 # The end-to-end scenarios on this machine, with wireguard-go, in a sandbox.
 check-e2e: nswg
 	$(Q)tests/e2e/run.sh
+	$(Q)tests/e2e/demo.sh
+	$(Q)tests/e2e/completion.sh
+
+# The main job, end to end on loopback: see contrib/demo/demo.sh.
+demo: | deps-build deps-e2e
+	$(Q)$(MAKE) --no-print-directory nswg
+	$(Q)contrib/demo/demo.sh
 
 # Kernel WireGuard in a VM: Debian's kernel package under qemu.
 check-vm: nswg $(B)/tests/cfgdump
 	$(Q)tests/vm/run.sh
 
+INSTALLED := $(BINDIR)/nswg $(MANDIR)/man8/nswg.8 $(SYSTEMDUNITDIR)/nswg@.service $(SYSTEMDUNITDIR)/nswg.target \
+	$(BASHCOMPDIR)/nswg $(DOCDIR)/examples/nswg-example-app.service
+
 install: nswg man/nswg.8
-	@install -v -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)/man8"
+	@install -v -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)/man8" "$(DESTDIR)$(SYSTEMDUNITDIR)" \
+		"$(DESTDIR)$(BASHCOMPDIR)" "$(DESTDIR)$(DOCDIR)/examples"
 	@install -v -m 0755 nswg "$(DESTDIR)$(BINDIR)/nswg"
 	@install -v -m 0644 man/nswg.8 "$(DESTDIR)$(MANDIR)/man8/nswg.8"
+	@install -v -m 0644 contrib/systemd/nswg.target "$(DESTDIR)$(SYSTEMDUNITDIR)/"
+	@$(SUBST) contrib/systemd/nswg@.service.in >"$(DESTDIR)$(SYSTEMDUNITDIR)/nswg@.service"
+	@$(SUBST) contrib/systemd/nswg-example-app.service.in >"$(DESTDIR)$(DOCDIR)/examples/nswg-example-app.service"
+	@$(SUBST) contrib/completion/nswg.bash >"$(DESTDIR)$(BASHCOMPDIR)/nswg"
+	@chmod -v 0644 "$(DESTDIR)$(SYSTEMDUNITDIR)/nswg@.service" "$(DESTDIR)$(BASHCOMPDIR)/nswg" \
+		"$(DESTDIR)$(DOCDIR)/examples/nswg-example-app.service"
 
 uninstall:
-	@rm -vf "$(DESTDIR)$(BINDIR)/nswg" "$(DESTDIR)$(MANDIR)/man8/nswg.8"
+	@rm -vf $(foreach f,$(INSTALLED),"$(DESTDIR)$(f)")
+	@rmdir -v "$(DESTDIR)$(DOCDIR)/examples" "$(DESTDIR)$(DOCDIR)" 2>/dev/null || true
+
+# make install into a scratch DESTDIR: exactly the files listed, and uninstall removes them.
+check-install: nswg man/nswg.8
+	$(Q)tests/install.sh
+
+# The units, checked by systemd itself against an installed tree.
+check-units: nswg man/nswg.8
+	$(Q)tests/units.sh
 
 clean:
 	$(RM) -r $(B) nswg man/nswg.8
 
-.PHONY: all check check-unit check-fuzz-replay check-man check-corpus check-e2e check-vm fuzz install uninstall clean have-build-deps
+.PHONY: all demo check check-unit check-fuzz-replay check-man check-install check-units check-corpus check-e2e check-vm fuzz install uninstall clean have-build-deps
 .SECONDARY:
 
 -include $(OBJS:.o=.d) $(wildcard $(B)/tests/*.d)

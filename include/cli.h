@@ -32,5 +32,6 @@ int cmd_down(int argc, char *argv[]);
 int cmd_save(int argc, char *argv[]);
 int cmd_show(int argc, char *argv[]);
 int cmd_reload(int argc, char *argv[]);
+int cmd_exec(int argc, char *argv[]);
 
 #endif

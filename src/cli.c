@@ -112,7 +112,9 @@ err:
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s [ up | down | save ] [ CONFIG_FILE | INTERFACE ] [ --netns NS ] [ OPTIONS ]\n"
+		"Usage: %s [ up | down | save | reload ] [ CONFIG_FILE | INTERFACE ] [ --netns NS ] [ OPTIONS ]\n"
+		"       %s show [ INTERFACE | --netns NS | all ] [ --json ]\n"
+		"       %s exec NS [ --user USER ] -- COMMAND [ ARGS... ]\n"
 		"       %s strip [ CONFIG_FILE | INTERFACE ]\n"
 		"\n"
 		"  CONFIG_FILE is a configuration file, whose filename is the interface name\n"
@@ -124,18 +126,23 @@ static void usage(FILE *f)
 		"             configure it there; the host's networking is not touched\n"
 		"  down       remove the interface, and the namespace if nswg made it\n"
 		"  save       write the running configuration back into the file\n"
+		"  reload     apply the file to the running interface, as `wg syncconf'\n"
+		"             does for peers, and bring addresses, routes, MTU and DNS in line\n"
+		"  show       the interfaces nswg manages, and whether the host is untouched\n"
+		"  exec       run a command inside the namespace, as `ip netns exec' does\n"
 		"  strip      print the configuration without the keys only wg-quick(8)\n"
 		"             reads, for `wg syncconf INTERFACE <(%s strip INTERFACE)'\n"
-		"\n"
 		"\n"
 		"  --netns NS     a name from `ip netns' (made if missing), or a path to a\n"
 		"                 namespace file; the default is the interface's name\n"
 		"  --dry-run      print what would be done, do nothing\n"
 		"  --keep-netns   with down: keep a namespace nswg made\n"
+		"  --json         with show: JSON, for scripts\n"
+		"  --user USER    with exec: run as USER, with USER's groups\n"
 		"\n"
 		"  help, --help, -h    show this message\n"
 		"  --version           show the version\n",
-		prog, prog, NSWG_CONFDIR, prog);
+		prog, prog, prog, prog, NSWG_CONFDIR, prog);
 }
 
 static int cmd_strip(int argc, char *argv[])
@@ -176,6 +183,7 @@ static const struct {
 	{ "save", cmd_save },
 	{ "show", cmd_show },
 	{ "reload", cmd_reload },
+	{ "exec", cmd_exec },
 	{ "strip", cmd_strip },
 };
 

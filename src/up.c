@@ -174,7 +174,7 @@ static int parse_options(struct tunnel *t, int argc, char *argv[], bool down)
 	t->force_move = getenv("NSWG_CREATE_THEN_MOVE") && !strcmp(getenv("NSWG_CREATE_THEN_MOVE"), "1");
 	if (!t->dry_run && !check_privileges())
 		return -EPERM;
-	if (down)
+	if (strcmp(argv[0], "up"))
 		config = config_of_running(config, t->ns, state_config, sizeof(state_config));
 	if (load_config(config, &t->lc))
 		return -EINVAL;

@@ -11,9 +11,10 @@ packages() {
 	case "$1" in
 	build) echo "gcc make pkg-config libmnl-dev libinih-dev" ;;
 	unit) echo "libcmocka-dev" ;;
-	e2e) echo "wireguard-tools wireguard-go iproute2 util-linux procps busybox-static" ;;
+	e2e) echo "wireguard-tools wireguard-go iproute2 util-linux procps busybox-static curl" ;;
 	vm) echo "qemu-system-x86 busybox-static cpio kmod xz-utils gzip iproute2 wireguard-tools" ;;
 	lint) echo "mandoc man-db" ;;
+	units) echo "systemd curl man-db" ;;
 	fuzz) echo "clang" ;;
 	*) echo "deps.sh: unknown group \`$1'" >&2; exit 2 ;;
 	esac

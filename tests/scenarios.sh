@@ -153,6 +153,18 @@ test_tunnel() {
 	check "state: recorded under /run/nswg" test -f /run/nswg/nsa/wga
 	check "state: holds no key" sh -c "! grep -q '$a_priv' /run/nswg/nsa/wga"
 	check "up again: refused, interface exists" sh -c "! $NSWG up wga --netns nsa"
+	check "exec: sees the namespace's resolv.conf" sh -c "$NSWG exec nsa -- cat /etc/resolv.conf | grep -qx 'nameserver 10.9.0.53'"
+	check "exec: /sys shows the namespace's links" sh -c "[ \"\$($NSWG exec nsa -- ls /sys/class/net | sort | tr '\n' ' ')\" = 'lo wga ' ]"
+	check "exec: traffic crosses from inside" sh -c "$NSWG exec nsb -- ping -c 1 -W 3 10.9.0.1 >/dev/null"
+	$NSWG exec nsa -- sh -c 'exit 7'
+	check "exec: the exit status is the command's" test $? = 7
+	$NSWG exec nsa -- /nonexistent/cmd 2>/dev/null
+	check "exec: a missing command exits 127" test $? = 127
+	check "exec --user: runs as that user" sh -c "[ \"\$($NSWG exec nsa --user nobody -- id -u)\" = 65534 ]"
+	check "exec --user: with that user's groups only" sh -c "[ \"\$($NSWG exec nsa --user nobody -- id -G)\" = 65534 ]"
+	check "exec --user: and the namespace's DNS" \
+		sh -c "$NSWG exec nsa --user nobody -- cat /etc/resolv.conf | grep -qx 'nameserver 10.9.0.53'"
+	check "exec: the host's /etc is untouched" sh -c "! grep -q 10.9.0.53 /etc/resolv.conf"
 	pida=$(state_pid nsa wga)
 	pidb=$(state_pid nsb wgb)
 	if [ "$USERSPACE" = 1 ]; then

@@ -73,7 +73,8 @@ cp "$TOP/tests/scenarios.sh" "$root/tests/"
 cp -r "$TOP/tests/corpus/good" "$root/tests/corpus"
 # Large configurations, made here where keys are cheap to generate.
 "$TOP/tests/lib/bigconfs.sh" "$root/tests/big" peers1000 peers10k aips100k
-printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' >"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 printf 'passwd: files\ngroup: files\nhosts: files\n' >"$root/etc/nsswitch.conf"
 printf '127.0.0.1 localhost\n::1 localhost\n' >"$root/etc/hosts"
 printf 'nameserver 127.0.0.53\n' >"$root/etc/resolv.conf"

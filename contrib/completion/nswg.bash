@@ -1,0 +1,79 @@
+# bash completion for nswg(8)
+# SPDX-License-Identifier: MIT
+
+_nswg_confdir=@CONFDIR@
+
+# The interfaces nswg manages: the state files under /run/nswg/NS/.
+_nswg_managed() {
+	local f
+	for f in @RUNSTATEDIR@/nswg/*/*; do
+		[[ -f $f && ${f##*/} != lock && $f != *.log ]] && printf '%s\n' "${f##*/}"
+	done 2>/dev/null | sort -u
+}
+
+_nswg_netns() {
+	local f
+	for f in @RUNSTATEDIR@/netns/*; do
+		[[ -e $f ]] && printf '%s\n' "${f##*/}"
+	done 2>/dev/null
+}
+
+_nswg() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} cmd=${COMP_WORDS[1]} words
+	COMPREPLY=()
+
+	if ((COMP_CWORD == 1)); then
+		mapfile -t COMPREPLY < <(compgen -W "up down save reload show exec strip help --version" -- "$cur")
+		return
+	fi
+	case $prev in
+	--netns)
+		mapfile -t COMPREPLY < <(compgen -W "$(_nswg_netns)" -- "$cur")
+		[[ $cur == */* ]] && mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -f -- "$cur")
+		return
+		;;
+	--user)
+		mapfile -t COMPREPLY < <(compgen -u -- "$cur")
+		return
+		;;
+	esac
+	case $cmd in
+	up | strip)
+		if [[ $cur == -* ]]; then
+			words="--netns --dry-run"
+		else
+			local f names=()
+			for f in "$_nswg_confdir"/*.conf; do
+				[[ -e $f ]] && names+=("$(basename "$f" .conf)")
+			done 2>/dev/null
+			words="${names[*]}"
+			mapfile -t COMPREPLY < <(compgen -f -X '!*.conf' -- "$cur"; compgen -d -S / -- "$cur")
+			compopt -o nospace -o filenames 2>/dev/null
+		fi
+		;;
+	down | save | reload)
+		if [[ $cur == -* ]]; then
+			words="--netns --dry-run"
+			[[ $cmd == down ]] && words+=" --keep-netns"
+		else
+			words=$(_nswg_managed)
+		fi
+		;;
+	show)
+		[[ $cur == -* ]] && words="--netns --json" || words="$(_nswg_managed) all"
+		;;
+	exec)
+		if ((COMP_CWORD == 2)); then
+			words=$(_nswg_netns)
+		elif [[ $prev == -- ]] || [[ " ${COMP_WORDS[*]:3:COMP_CWORD-3} " == *" -- "* ]]; then
+			mapfile -t COMPREPLY < <(compgen -c -- "$cur")
+			return
+		else
+			words="--user --"
+		fi
+		;;
+	esac
+	mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -W "$words" -- "$cur")
+}
+
+complete -F _nswg nswg

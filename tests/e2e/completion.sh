@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# The bash completion, as installed, against a sandbox's /etc/wireguard,
+# /run/netns and /run/nswg.
+set -u
+. "$(dirname "$0")/../lib/testlib.sh"
+sandbox_enter "$@"
+
+dest=/run/completion-install
+make -s -C "$TOP" install DESTDIR="$dest" >/dev/null || die "make install failed"
+# shellcheck disable=SC1091
+. "$dest/usr/share/bash-completion/completions/nswg"
+
+mkdir -p /etc/wireguard /run/netns /run/nswg/egress /run/nswg/other
+touch /etc/wireguard/home.conf /etc/wireguard/work.conf /run/netns/egress /run/netns/other
+touch /run/nswg/egress/lock /run/nswg/egress/wg0 /run/nswg/egress/wg0.log /run/nswg/other/wg1
+cd /tmp && touch provider.conf notes.txt
+
+complete_line() { # WORDS...: the completions of the last word
+	COMP_WORDS=("$@")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMPREPLY=()
+	_nswg
+	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '
+}
+
+check "completion: commands" test "$(complete_line nswg re)" = "reload "
+check "completion: up offers /etc/wireguard names and .conf files" \
+	test "$(complete_line nswg up '')" = "home provider.conf work "
+check "completion: up, a prefix" test "$(complete_line nswg up pro)" = "provider.conf "
+check "completion: down offers the interfaces nswg manages" test "$(complete_line nswg down w)" = "wg0 wg1 "
+check "completion: show offers them and all" test "$(complete_line nswg show '')" = "all wg0 wg1 "
+check "completion: options after a dash" test "$(complete_line nswg down --)" = "--dry-run --keep-netns --netns "
+check "completion: --netns offers ip netns names" test "$(complete_line nswg up home --netns '')" = "egress other "
+check "completion: exec offers ip netns names" test "$(complete_line nswg exec e)" = "egress "
+check "completion: exec --user offers users" sh -c "[ -n \"\$(bash -c '. $dest/usr/share/bash-completion/completions/nswg; COMP_WORDS=(nswg exec egress --user ro); COMP_CWORD=4; _nswg; echo \${COMPREPLY[*]}')\" ]"
+summary
