@@ -25,6 +25,11 @@ CPPFLAGS += -D_GNU_SOURCE -Iinclude -DNSWG_VERSION='"$(VERSION)"' -DNSWG_CONFDIR
 	-DNSWG_RUNSTATEDIR='"$(RUNSTATEDIR)"' -DNSWG_SYSCONFDIR='"$(SYSCONFDIR)"'
 LIBS_PKGS := libmnl inih
 
+# FAULT_INJECTION=1: a test build in which NSWG_FAULT=N:ERRNO fails the Nth request.
+ifeq ($(FAULT_INJECTION),1)
+CPPFLAGS += -DNSWG_FAULT_INJECTION
+endif
+
 # SANITIZE=address,undefined (or any list of those two) instruments everything.
 SANITIZE ?=
 comma := ,
@@ -51,7 +56,7 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 B := build
 CORE_SRCS := src/util.c src/key.c src/curve25519.c src/config.c src/config_file.c src/render.c \
-	src/nl.c src/netns.c src/rtnl.c src/wgnl.c src/uapi.c src/device.c src/show_fmt.c src/userspace.c src/state.c src/dns.c src/resolve.c
+	src/nl.c src/netns.c src/rtnl.c src/wgnl.c src/uapi.c src/device.c src/show_fmt.c src/userspace.c src/state.c src/dns.c src/resolve.c src/stats.c
 CORE_OBJS := $(CORE_SRCS:src/%.c=$(B)/%.o)
 OBJS := $(CORE_OBJS) $(B)/cli.o $(B)/up.o $(B)/show.o $(B)/exec.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 
 #include "cli.h"
+#include "stats.h"
 #include "config.h"
 #include "util.h"
 
@@ -198,8 +199,14 @@ int main(int argc, char *argv[])
 		return 0;
 	}
 	for (size_t i = 0; argc >= 2 && i < ARRAY_SIZE(commands); ++i) {
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
+		if (!strcmp(argv[1], commands[i].name)) {
+			int status = commands[i].run(argc - 1, argv + 1);
+
+			if (getenv("NSWG_STATS"))
+				fprintf(stderr, "nswg-stats: netlink_requests=%lu uapi_requests=%lu processes=%lu\n",
+					nswg_stats.netlink_requests, nswg_stats.uapi_requests, nswg_stats.processes);
+			return status;
+		}
 	}
 	usage(stderr);
 	return 1;

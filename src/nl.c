@@ -6,6 +6,7 @@
 
 #include "netns.h"
 #include "nl.h"
+#include "stats.h"
 
 size_t nl_msg_bufsize(void)
 {
@@ -156,6 +157,9 @@ int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	int ret;
 
 	nl->ext_ack[0] = '\0';
+	if ((ret = fault_injected()))
+		return ret;
+	++nswg_stats.netlink_requests;
 	nlh->nlmsg_seq = ++nl->seq;
 	nlh->nlmsg_flags |= NLM_F_REQUEST | (dump ? 0 : NLM_F_ACK);
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)

@@ -19,6 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "stats.h"
 #include "uapi.h"
 
 /* A set of 100,000 allowed IPs takes a while in a userspace implementation. */
@@ -320,6 +321,9 @@ static int transact(const char *ifname, const struct strbuf *req, struct strbuf 
 	ssize_t n;
 	int fd, ret = 0;
 
+	if ((ret = fault_injected()))
+		return ret;
+	++nswg_stats.uapi_requests;
 	fd = uapi_connect(ifname);
 	if (fd < 0)
 		return fd;

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "stats.h"
 #include "uapi.h"
 #include "userspace.h"
 
@@ -156,6 +157,7 @@ int userspace_start(const char *impl, const char *ifname, int log_fd, struct use
 		return -err;
 	}
 	p->pid = pid;
+	++nswg_stats.processes;
 	if (proc_start(pid, &p->start, &zombie)) {
 		/* Gone already: userspace_wait() will report how. */
 		p->start = 0;

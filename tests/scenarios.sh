@@ -14,6 +14,8 @@ SS=${SS:-/usr/bin/ss}
 NSWG=${NSWG:-/usr/bin/nswg}
 DATA=${DATA:-/tests}
 USERSPACE=${USERSPACE:-0}
+T=${TMPDIR:-/tmp} # scratch files
+export T
 PASSED=0
 FAILED=0
 
@@ -22,7 +24,7 @@ fail() { FAILED=$((FAILED + 1)); echo "not ok - $*"; }
 check() {
 	name=$1
 	shift
-	if "$@" >/tmp/check.out 2>&1; then pass "$name"; else fail "$name"; sed 's/^/#   /' /tmp/check.out | head -n 5; fi
+	if "$@" >$T/check.out 2>&1; then pass "$name"; else fail "$name"; sed 's/^/#   /' $T/check.out | head -n 5; fi
 }
 # Everything the host has that nswg must not touch.
 host_dump() {
@@ -92,18 +94,18 @@ EOF
 
 traffic_crosses() { # NS_CLIENT SERVER_IP NS_SERVER
 	$IP netns exec "$1" ping -c 2 -W 3 "$2" >/dev/null || return 1
-	dd if=/dev/urandom of=/tmp/send bs=1024 count=512 2>/dev/null
-	rm -f /tmp/recv /tmp/hold
+	dd if=/dev/urandom of=$T/send bs=1024 count=512 2>/dev/null
+	rm -f $T/recv $T/hold
 	# The listener's stdin stays open: busybox nc stops at its end of file.
-	mkfifo /tmp/hold
-	$IP netns exec "$3" nc -l -p 8080 </tmp/hold >/tmp/recv &
+	mkfifo $T/hold
+	$IP netns exec "$3" nc -l -p 8080 <$T/hold >$T/recv &
 	srv=$!
-	exec 3>/tmp/hold
+	exec 3>$T/hold
 	sleep 0.3
-	timeout 30 $IP netns exec "$1" nc -w 3 "$2" 8080 </tmp/send
+	timeout 30 $IP netns exec "$1" nc -w 3 "$2" 8080 <$T/send
 	wait $srv
 	exec 3>&-
-	[ "$(md5sum </tmp/send)" = "$(md5sum </tmp/recv)" ]
+	[ "$(md5sum <$T/send)" = "$(md5sum <$T/recv)" ]
 }
 
 handshake_seen() { # NS IFACE
@@ -115,22 +117,22 @@ test_tunnel() {
 	write_pair "" 51820 51821
 	mkdir -p /etc/netns/nsb
 	echo "nameserver 192.0.2.53" >/etc/netns/nsb/resolv.conf
-	host_dump >/tmp/h0
+	host_dump >$T/h0
 	# A userspace implementation's TUN is born on the host and moved at once:
 	# there, no address or route of it may ever show.
 	if [ "$USERSPACE" = 1 ]; then
-		$IP -o monitor address route >/tmp/monitor 2>&1 &
+		$IP -o monitor address route >$T/monitor 2>&1 &
 	else
-		$IP -o monitor link >/tmp/monitor 2>&1 &
+		$IP -o monitor link >$T/monitor 2>&1 &
 	fi
 	mon=$!
 	sleep 0.2
 	check "up: nswg up wga --netns nsa" $NSWG up wga --netns nsa
-	$NSWG up /etc/wireguard/wgb.conf --netns nsb 2>/tmp/upb.err
+	$NSWG up /etc/wireguard/wgb.conf --netns nsb 2>$T/upb.err
 	check "up: nswg up wgb.conf --netns nsb" test $? = 0
-	check "up: a hook is reported and not run" grep -q "PostUp is not run: nswg never runs commands on the host" /tmp/upb.err
-	host_dump >/tmp/h1
-	check "host: links, addresses, routes and rules identical after up" cmp /tmp/h0 /tmp/h1
+	check "up: a hook is reported and not run" grep -q "PostUp is not run: nswg never runs commands on the host" $T/upb.err
+	host_dump >$T/h1
+	check "host: links, addresses, routes and rules identical after up" cmp $T/h0 $T/h1
 	check "traffic: ping and a 512 KiB TCP transfer cross the tunnel" traffic_crosses nsb 10.9.0.1 nsa
 	check "traffic: wg show in the namespace shows a handshake" handshake_seen nsb wgb
 	check "sockets: the UDP sockets are bound in the host namespace" \
@@ -176,15 +178,15 @@ test_tunnel() {
 	check "down: nswg down wgb --netns nsb" $NSWG down wgb --netns nsb
 	sleep 0.2
 	kill $mon
-	host_dump >/tmp/h2
-	check "host: identical after down" cmp /tmp/h0 /tmp/h2
+	host_dump >$T/h2
+	check "host: identical after down" cmp $T/h0 $T/h2
 	if [ "$USERSPACE" = 1 ]; then
 		check "monitor: no address or route of the interfaces ever appeared in the host namespace" \
-			sh -c "! grep -q 'wga\|wgb' /tmp/monitor"
+			sh -c "! grep -q 'wga\|wgb' $T/monitor"
 		check "userspace: the implementations exited on down" sh -c "! proc_alive $pida && ! proc_alive $pidb"
 		check "userspace: their sockets are gone" test ! -e /var/run/wireguard/wga.sock -a ! -e /var/run/wireguard/wgb.sock
 	else
-		check "monitor: the interfaces never appeared in the host namespace" sh -c "! grep -q 'wga\|wgb' /tmp/monitor"
+		check "monitor: the interfaces never appeared in the host namespace" sh -c "! grep -q 'wga\|wgb' $T/monitor"
 	fi
 	check "down: the namespaces nswg made are gone" sh -c "[ -z \"\$($IP netns list)\" ]"
 	check "down: the DNS files nswg wrote are gone" test ! -e /etc/netns/nsa
@@ -196,31 +198,31 @@ test_tunnel() {
 
 test_fallback() {
 	write_pair 2 51830 51831
-	host_dump >/tmp/h0
+	host_dump >$T/h0
 	check "fallback: create in host then move (a)" env NSWG_CREATE_THEN_MOVE=1 $NSWG up wga2 --netns fa
 	check "fallback: create in host then move (b)" env NSWG_CREATE_THEN_MOVE=1 $NSWG up wgb2 --netns fb
 	check "fallback: traffic crosses" traffic_crosses fb 10.9.0.1 fa
 	check "fallback: sockets in the host" sh -c "$SS -Huln | grep -q ':51830 '"
-	host_dump >/tmp/h1
-	check "fallback: host identical after up" cmp /tmp/h0 /tmp/h1
+	host_dump >$T/h1
+	check "fallback: host identical after up" cmp $T/h0 $T/h1
 	$NSWG down wga2 && $NSWG down wgb2
 	check "fallback: nothing left" nothing_left
 }
 
 test_userspace() {
 	write_pair 4 51860 51861
-	host_dump >/tmp/h0
-	NSWG_USERSPACE_IMPLEMENTATION=/nonexistent/wg-impl $NSWG up wga4 --netns u1 2>/tmp/err
+	host_dump >$T/h0
+	NSWG_USERSPACE_IMPLEMENTATION=/nonexistent/wg-impl $NSWG up wga4 --netns u1 2>$T/err
 	check "userspace: an implementation that cannot be run fails up" test $? = 1
-	check "userspace: and says why" grep -q "unable to run \`/nonexistent/wg-impl': No such file or directory" /tmp/err
+	check "userspace: and says why" grep -q "unable to run \`/nonexistent/wg-impl': No such file or directory" $T/err
 	check "userspace: nothing left" nothing_left
-	NSWG_USERSPACE_IMPLEMENTATION=false $NSWG up wga4 --netns u1 2>/tmp/err
-	check "userspace: an implementation that exits at once fails up" grep -q "false exited with status 1 before its socket" /tmp/err
+	NSWG_USERSPACE_IMPLEMENTATION=false $NSWG up wga4 --netns u1 2>$T/err
+	check "userspace: an implementation that exits at once fails up" grep -q "false exited with status 1 before its socket" $T/err
 	check "userspace: nothing left after it" nothing_left
 	$IP tuntap add dev wga4 mode tun
-	$NSWG up wga4 --netns u1 2>/tmp/err
+	$NSWG up wga4 --netns u1 2>$T/err
 	check "userspace: a host link of the same name is a clear error" \
-		grep -q "\`wga4' exists in the host namespace, where wireguard-go must create its interface first" /tmp/err
+		grep -q "\`wga4' exists in the host namespace, where wireguard-go must create its interface first" $T/err
 	$IP link del wga4
 	check "userspace: nothing left after it" nothing_left
 	# A live implementation elsewhere holds the host-wide socket path.
@@ -229,9 +231,9 @@ test_userspace() {
 	other=$!
 	i=0
 	while [ ! -S /var/run/wireguard/wga4.sock ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-	$NSWG up wga4 --netns u1 2>/tmp/err
+	$NSWG up wga4 --netns u1 2>$T/err
 	check "userspace: a socket held by a live implementation is a clear error" \
-		grep -q "\`/var/run/wireguard/wga4.sock' is held by a running userspace implementation" /tmp/err
+		grep -q "\`/var/run/wireguard/wga4.sock' is held by a running userspace implementation" $T/err
 	kill $other
 	wait $other
 	$IP netns del other
@@ -246,47 +248,47 @@ test_userspace() {
 		sleep 0.05
 		i=$((i + 1))
 	done
-	$NSWG down wga4 2>/tmp/err
+	$NSWG down wga4 2>$T/err
 	check "userspace: down after the implementation died succeeds" test $? = 0
-	check "userspace: and says what it found" grep -q "is gone from namespace" /tmp/err
+	check "userspace: and says what it found" grep -q "is gone from namespace" $T/err
 	check "userspace: nothing left after it" nothing_left
-	host_dump >/tmp/h1
-	check "userspace: host as before" cmp /tmp/h0 /tmp/h1
+	host_dump >$T/h1
+	check "userspace: host as before" cmp $T/h0 $T/h1
 }
 
 test_show() {
 	write_pair 5 51870 51871
 	$NSWG up wga5 --netns sha 2>/dev/null && $NSWG up wgb5 --netns shb 2>/dev/null
 	$IP netns exec shb ping -c 1 -W 3 10.9.0.1 >/dev/null
-	$NSWG show >/tmp/show
+	$NSWG show >$T/show
 	check "show: exits 0 when all is well" test $? = 0
 	check "show: both interfaces with their namespaces" \
-		sh -c "grep -qx 'namespace: sha' /tmp/show && grep -qx 'interface: wga5' /tmp/show && grep -qx 'namespace: shb' /tmp/show"
+		sh -c "grep -qx 'namespace: sha' $T/show && grep -qx 'interface: wga5' $T/show && grep -qx 'namespace: shb' $T/show"
 	check "show: public key and port, as wg show prints them" \
-		sh -c "grep -qx '  public key: $a_pub' /tmp/show && grep -qx '  listening port: 51870' /tmp/show"
+		sh -c "grep -qx '  public key: $a_pub' $T/show && grep -qx '  listening port: 51870' $T/show"
 	check "show: the peer's handshake and transfer" \
-		sh -c "grep -q '^  latest handshake: ' /tmp/show && grep -q '^  transfer: .* received, .* sent' /tmp/show"
-	check "show: the host verdict" grep -qx '  host: interface not in the host namespace; default routes as at up' /tmp/show
-	check "show: never a private key" sh -c "! grep -q '$a_priv\|$b_priv' /tmp/show"
+		sh -c "grep -q '^  latest handshake: ' $T/show && grep -q '^  transfer: .* received, .* sent' $T/show"
+	check "show: the host verdict" grep -qx '  host: interface not in the host namespace; default routes as at up' $T/show
+	check "show: never a private key" sh -c "! grep -q '$a_priv\|$b_priv' $T/show"
 	if [ "$USERSPACE" = 1 ]; then
 		check "show: names the implementation and its pid" \
-			grep -q "implementation: wireguard-go (pid $(state_pid shb wgb5))" /tmp/show
+			grep -q "implementation: wireguard-go (pid $(state_pid shb wgb5))" $T/show
 	else
-		check "show: names the kernel" grep -qx "  implementation: kernel" /tmp/show
+		check "show: names the kernel" grep -qx "  implementation: kernel" $T/show
 	fi
-	$NSWG show wgb5 >/tmp/show
-	check "show IFACE: that one only" sh -c "grep -qx 'interface: wgb5' /tmp/show && ! grep -q wga5 /tmp/show"
-	$NSWG show --netns sha >/tmp/show
-	check "show --netns: that namespace only" sh -c "grep -qx 'interface: wga5' /tmp/show && ! grep -q wgb5 /tmp/show"
-	$NSWG show --json >/tmp/show.json
-	check "show --json: one object per interface" sh -c "[ \$(grep -o '\"interface\":' /tmp/show.json | wc -l) = 2 ]"
-	check "show --json: the handshake as a timestamp" grep -q '"latest_handshake":[1-9]' /tmp/show.json
+	$NSWG show wgb5 >$T/show
+	check "show IFACE: that one only" sh -c "grep -qx 'interface: wgb5' $T/show && ! grep -q wga5 $T/show"
+	$NSWG show --netns sha >$T/show
+	check "show --netns: that namespace only" sh -c "grep -qx 'interface: wga5' $T/show && ! grep -q wgb5 $T/show"
+	$NSWG show --json >$T/show.json
+	check "show --json: one object per interface" sh -c "[ \$(grep -o '\"interface\":' $T/show.json | wc -l) = 2 ]"
+	check "show --json: the handshake as a timestamp" grep -q '"latest_handshake":[1-9]' $T/show.json
 	check "show --json: the host verdict" \
-		grep -q '"host":{"interface_absent":true,"default_routes_unchanged":true}' /tmp/show.json
-	check "show --json: never a private key" sh -c "! grep -q '$a_priv\|$b_priv' /tmp/show.json"
-	$NSWG show wgx 2>/tmp/err
+		grep -q '"host":{"interface_absent":true,"default_routes_unchanged":true}' $T/show.json
+	check "show --json: never a private key" sh -c "! grep -q '$a_priv\|$b_priv' $T/show.json"
+	$NSWG show wgx 2>$T/err
 	check "show: an interface nswg does not manage is an error" test $? = 1
-	check "show: and says so" grep -q "wgx' is not an interface nswg manages" /tmp/err
+	check "show: and says so" grep -q "wgx' is not an interface nswg manages" $T/err
 	$NSWG down wga5 2>/dev/null
 	$NSWG down wgb5 2>/dev/null
 	check "show: nothing after down" sh -c "[ -z \"\$($NSWG show)\" ]"
@@ -302,10 +304,10 @@ test_reload() {
 	$NSWG up wga6 --netns rla 2>/dev/null && $NSWG up wgb6 --netns rlb 2>/dev/null
 	$IP netns exec rlb ping -c 1 -W 3 10.9.0.1 >/dev/null
 	hs=$(handshake_of rlb wgb6 "$a_pub")
-	ns_dump rlb >/tmp/n0
-	showconf rlb wgb6 >/tmp/c0
+	ns_dump rlb >$T/n0
+	showconf rlb wgb6 >$T/c0
 	sleep 1.2
-	cp /etc/wireguard/wgb6.conf /tmp/wgb6.orig
+	cp /etc/wireguard/wgb6.conf $T/wgb6.orig
 	printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.9.7.0/24\nEndpoint = 127.0.0.1:9\n' "$c_pub" \
 		>>/etc/wireguard/wgb6.conf
 	sed -i 's|^Address = 10.9.0.2/24$|Address = 10.9.0.2/24, 10.9.0.22/24|; s|^DNS = 10.9.0.54$|DNS = 10.9.0.55|' \
@@ -318,23 +320,23 @@ test_reload() {
 	check "reload: the unchanged peer kept its session (same handshake)" \
 		test "$(handshake_of rlb wgb6 "$a_pub")" = "$hs" -a "$hs" != 0
 	check "reload: and traffic still crosses" sh -c "$IP netns exec rlb ping -c 1 -W 3 10.9.0.1 >/dev/null"
-	cp /tmp/wgb6.orig /etc/wireguard/wgb6.conf
+	cp $T/wgb6.orig /etc/wireguard/wgb6.conf
 	check "reload: back to the first file" $NSWG reload wgb6
 	check "reload: the peer is gone" sh -c "! $IP netns exec rlb $WG show wgb6 peers | grep -q '$c_pub'"
 	check "reload: its route is gone" sh -c "! $IP -n rlb route show | grep -q '10.9.7.0/24'"
-	ns_dump rlb >/tmp/n1
-	showconf rlb wgb6 >/tmp/c1
-	check "reload: the namespace is as after up" cmp /tmp/n0 /tmp/n1
-	check "reload: the device is as after up" cmp /tmp/c0 /tmp/c1
+	ns_dump rlb >$T/n1
+	showconf rlb wgb6 >$T/c1
+	check "reload: the namespace is as after up" cmp $T/n0 $T/n1
+	check "reload: the device is as after up" cmp $T/c0 $T/c1
 	check "reload: the DNS is as after up" grep -qx 'nameserver 10.9.0.54' /etc/netns/rlb/resolv.conf
 	echo "AllowedIPs = 10.9.8.0/33" >>/etc/wireguard/wgb6.conf
-	$NSWG reload wgb6 2>/tmp/err
+	$NSWG reload wgb6 2>$T/err
 	check "reload: a file with an error fails" test $? = 1
-	check "reload: and names the line" grep -q "wgb6.conf:[0-9]*: " /tmp/err
-	ns_dump rlb >/tmp/n1
-	showconf rlb wgb6 >/tmp/c1
-	check "reload: and changes nothing" sh -c "cmp -s /tmp/n0 /tmp/n1 && cmp -s /tmp/c0 /tmp/c1"
-	cp /tmp/wgb6.orig /etc/wireguard/wgb6.conf
+	check "reload: and names the line" grep -q "wgb6.conf:[0-9]*: " $T/err
+	ns_dump rlb >$T/n1
+	showconf rlb wgb6 >$T/c1
+	check "reload: and changes nothing" sh -c "cmp -s $T/n0 $T/n1 && cmp -s $T/c0 $T/c1"
+	cp $T/wgb6.orig /etc/wireguard/wgb6.conf
 	$NSWG down wga6 2>/dev/null
 	$NSWG down wgb6 2>/dev/null
 	check "reload: nothing left" nothing_left
@@ -345,15 +347,15 @@ test_existing_netns() {
 	$IP -n keep link set lo up
 	$IP -n keep address add 10.77.0.1/32 dev lo
 	write_pair 3 51840 51841
-	ns_dump keep >/tmp/n0
+	ns_dump keep >$T/n0
 	check "existing namespace: up" $NSWG up wga3 --netns keep
 	check "existing namespace: down" $NSWG down wga3 --netns keep
-	ns_dump keep >/tmp/n1
-	check "existing namespace: kept, and as it was (IPv6 settings included)" cmp /tmp/n0 /tmp/n1
+	ns_dump keep >$T/n1
+	check "existing namespace: kept, and as it was (IPv6 settings included)" cmp $T/n0 $T/n1
 	check "existing namespace: by path" $NSWG up wga3 --netns /run/netns/keep
 	check "existing namespace: by path, down" $NSWG down wga3 --netns /run/netns/keep
-	ns_dump keep >/tmp/n1
-	check "existing namespace: by path, as it was" cmp /tmp/n0 /tmp/n1
+	ns_dump keep >$T/n1
+	check "existing namespace: by path, as it was" cmp $T/n0 $T/n1
 	$IP netns del keep
 	check "the host's own namespace is refused (message)" \
 		sh -c "$NSWG up wga3 --netns /proc/self/ns/net 2>&1 | grep -q 'never configures the host'"
@@ -361,7 +363,7 @@ test_existing_netns() {
 }
 
 test_failures() {
-	host_dump >/tmp/h0
+	host_dump >$T/h0
 	cat >/etc/wireguard/wgf.conf <<EOF
 [Interface]
 PrivateKey = $a_priv
@@ -371,29 +373,29 @@ DNS = 10.9.9.53
 PublicKey = $b_pub
 AllowedIPs = 10.9.9.0/24
 EOF
-	$NSWG up wgf --netns fail1 2>/tmp/err
+	$NSWG up wgf --netns fail1 2>$T/err
 	check "failure: an address already in use fails up" test $? = 1
-	check "failure: the message names the step and the kernel's reason" grep -q "unable to add address 10.9.9.1/24: File exists" /tmp/err
-	host_dump >/tmp/h1
-	check "failure: host as before" cmp /tmp/h0 /tmp/h1
+	check "failure: the message names the step and the kernel's reason" grep -q "unable to add address 10.9.9.1/24: File exists" $T/err
+	host_dump >$T/h1
+	check "failure: host as before" cmp $T/h0 $T/h1
 	check "failure: namespace, DNS files and state rolled back" nothing_left
 
 	$IP netns add pre
-	ns_dump pre >/tmp/n0
+	ns_dump pre >$T/n0
 	$NSWG up wgf --netns pre 2>/dev/null
-	ns_dump pre >/tmp/n1
-	check "failure: an existing namespace is left exactly as it was" cmp /tmp/n0 /tmp/n1
+	ns_dump pre >$T/n1
+	check "failure: an existing namespace is left exactly as it was" cmp $T/n0 $T/n1
 	check "failure: and kept" test -e /run/netns/pre
 	$IP netns del pre
 
 	# A name taken inside the namespace: nothing changed.
 	$IP netns add taken
 	placeholder_link taken wgf
-	ns_dump taken >/tmp/n0
-	$NSWG up wgf --netns taken 2>/tmp/err
-	check "failure: a name taken in the namespace is an error" grep -q "already exists" /tmp/err
-	ns_dump taken >/tmp/n1
-	check "failure: and changes nothing" cmp /tmp/n0 /tmp/n1
+	ns_dump taken >$T/n0
+	$NSWG up wgf --netns taken 2>$T/err
+	check "failure: a name taken in the namespace is an error" grep -q "already exists" $T/err
+	ns_dump taken >$T/n1
+	check "failure: and changes nothing" cmp $T/n0 $T/n1
 	$IP netns del taken
 
 	# A signal in the middle of a long up.
@@ -401,7 +403,7 @@ EOF
 		print "[Interface]\nPrivateKey = " priv "\nAddress = 10.8.0.1/16\n[Peer]\nPublicKey = " pub
 		for (i = 0; i < 20000; i++) printf "AllowedIPs = 10.%d.%d.0/24\n", 100 + int(i / 256), i % 256
 	}' >/etc/wireguard/wgsig.conf
-	$NSWG up wgsig --netns sig 2>/tmp/err &
+	$NSWG up wgsig --netns sig 2>$T/err &
 	pid=$!
 	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 		$IP -n sig route show 2>/dev/null | grep -q . && break
@@ -410,9 +412,9 @@ EOF
 	kill -TERM $pid
 	wait $pid
 	check "signal: SIGTERM during up fails it" test $? = 1
-	check "signal: says so" grep -q "interrupted by signal 15, rolling back" /tmp/err
-	host_dump >/tmp/h1
-	check "signal: host as before" cmp /tmp/h0 /tmp/h1
+	check "signal: says so" grep -q "interrupted by signal 15, rolling back" $T/err
+	host_dump >$T/h1
+	check "signal: host as before" cmp $T/h0 $T/h1
 	check "signal: everything rolled back" nothing_left
 }
 
@@ -429,9 +431,9 @@ placeholder_link() {
 # the order of a Go map.
 showconf() { # NS IFACE
 	if [ "$USERSPACE" = 1 ]; then
-		$IP netns exec "$1" $WG showconf "$2" >/tmp/showconf
-		awk '/^\[Peer\]/ { exit } { print }' /tmp/showconf
-		awk '/^\[Peer\]/ { if (n++) print ""; } n && NF { printf "%s\001", $0 } END { if (n) print "" }' /tmp/showconf |
+		$IP netns exec "$1" $WG showconf "$2" >$T/showconf
+		awk '/^\[Peer\]/ { exit } { print }' $T/showconf
+		awk '/^\[Peer\]/ { if (n++) print ""; } n && NF { printf "%s\001", $0 } END { if (n) print "" }' $T/showconf |
 			sort | tr '\001' '\n'
 	else
 		$IP netns exec "$1" $WG showconf "$2"
@@ -464,27 +466,27 @@ test_corpus() {
 	for f in $DATA/corpus/*.conf; do
 		name=$(basename "$f" .conf)
 		cp "$f" /etc/wireguard/
-		if ! $NSWG up "$name" --netns cor >/tmp/err 2>&1; then
-			fail "corpus: $name: nswg up failed: $(grep '^nswg:' /tmp/err | head -n 1)"
+		if ! $NSWG up "$name" --netns cor >$T/err 2>&1; then
+			fail "corpus: $name: nswg up failed: $(grep '^nswg:' $T/err | head -n 1)"
 			bad=$((bad + 1))
 			continue
 		fi
 		ref_device
-		$NSWG strip "$name" >/tmp/stripped 2>/dev/null
-		$IP netns exec ref $WG setconf ref /tmp/stripped
+		$NSWG strip "$name" >$T/stripped 2>/dev/null
+		$IP netns exec ref $WG setconf ref $T/stripped
 		# Without a port, or with 0, a device that is up picks one at random.
 		if grep -qiE '^[[:space:]]*listen[[:space:]]*port[[:space:]]*=[[:space:]]*[1-9]' "$f"; then
-			showconf cor "$name" >/tmp/mine
-			showconf ref ref >/tmp/theirs
+			showconf cor "$name" >$T/mine
+			showconf ref ref >$T/theirs
 		else
-			showconf cor "$name" | grep -v '^ListenPort' >/tmp/mine
-			showconf ref ref | grep -v '^ListenPort' >/tmp/theirs
+			showconf cor "$name" | grep -v '^ListenPort' >$T/mine
+			showconf ref ref | grep -v '^ListenPort' >$T/theirs
 		fi
-		if cmp -s /tmp/mine /tmp/theirs; then
+		if cmp -s $T/mine $T/theirs; then
 			n=$((n + 1))
 		else
 			fail "corpus: $name: device differs from wg setconf of nswg strip"
-			diff /tmp/mine /tmp/theirs | head -n 6 | sed 's/^/#   /'
+			diff $T/mine $T/theirs | head -n 6 | sed 's/^/#   /'
 			bad=$((bad + 1))
 		fi
 		ref_gone
@@ -511,13 +513,13 @@ PublicKey = $b_pub
 AllowedIPs = 10.9.5.2/32
 EOF
 	check "save: up" $NSWG up wgs --netns sv
-	showconf sv wgs >/tmp/before
+	showconf sv wgs >$T/before
 	check "save: nswg save" $NSWG save wgs
 	check "save: the file is 0600" sh -c "ls -l /etc/wireguard/wgs.conf | grep -q '^-rw-------'"
 	check "save: down" $NSWG down wgs
 	check "save: up again from the saved file" $NSWG up wgs --netns sv
-	showconf sv wgs >/tmp/after
-	check "save: the same device after up, save, down, up" cmp /tmp/before /tmp/after
+	showconf sv wgs >$T/after
+	check "save: the same device after up, save, down, up" cmp $T/before $T/after
 	$IP netns exec sv $WG set wgs peer "$c_pub" allowed-ips 10.9.6.0/24 endpoint 127.0.0.1:9
 	$IP -n sv address add 10.9.5.9/24 dev wgs
 	check "save: SaveConfig = true on down" $NSWG down wgs
@@ -550,13 +552,13 @@ EOF
 	done
 	pids=
 	for i in 0 1 2 3 4 5 6 7 8 9; do
-		$NSWG up con$i --netns con$i >/tmp/con$i.err 2>&1 &
+		$NSWG up con$i --netns con$i >$T/con$i.err 2>&1 &
 		pids="$pids $!"
 	done
 	ok=0
 	for p in $pids; do wait $p && ok=$((ok + 1)); done
 	check "concurrency: ten interfaces in ten namespaces come up together" test $ok = 10
-	[ $ok = 10 ] || grep -h '^nswg:' /tmp/con*.err | sed 's/^/#   /' | head -n 5
+	[ $ok = 10 ] || grep -h '^nswg:' $T/con*.err | sed 's/^/#   /' | head -n 5
 	check "concurrency: each in its namespace" sh -c "[ \$($IP netns list | wc -l) = 10 ]"
 	pids=
 	for i in 0 1 2 3 4 5 6 7 8 9; do

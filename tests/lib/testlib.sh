@@ -61,9 +61,9 @@ on_cleanup() {
 }
 
 # Re-runs the calling script in new network and mount namespaces, with a
-# private /run (so /run/netns, /run/nswg and /var/run/wireguard are its own),
-# a private /tmp and an overlay on /etc (/etc/netns, /etc/wireguard). Nothing
-# the script does reaches the machine.
+# private /run (so /run/netns, /run/nswg and /var/run/wireguard are its own;
+# TMPDIR is in there too) and an overlay on /etc (/etc/netns,
+# /etc/wireguard). Nothing the script does reaches the machine.
 sandbox_enter() {
 	[ "$(id -u)" = 0 ] || die "must run as root: it works in network namespaces of its own"
 	if [ -z "${NSWG_SANDBOX:-}" ]; then
@@ -71,7 +71,9 @@ sandbox_enter() {
 		NSWG_SANDBOX=1 exec unshare --net --mount --propagation private -- "$0" "$@"
 	fi
 	mount -t tmpfs -o mode=0755 nswg-run /run || die "cannot mount a private /run"
-	mount -t tmpfs -o mode=1777 nswg-tmp /tmp || die "cannot mount a private /tmp"
+	# Scratch files go in the private /run too: /tmp may hold the tree under test.
+	mkdir -p /run/.tmp && chmod 1777 /run/.tmp
+	export TMPDIR=/run/.tmp
 	# Whatever is written under /etc (/etc/netns/NAME, /etc/wireguard) stays here.
 	mkdir -p /run/.etc/upper /run/.etc/work
 	mount -t overlay -o lowerdir=/etc,upperdir=/run/.etc/upper,workdir=/run/.etc/work nswg-etc /etc ||
