@@ -155,6 +155,16 @@ check-e2e: nswg
 	$(Q)tests/e2e/demo.sh
 	$(Q)tests/e2e/completion.sh
 
+# Timings, never asserted: see tests/bench/run.sh.
+$(B)/tests/measure: tests/bench/measure.c
+	@mkdir -p $(@D)
+	$(call quiet,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+bench: | deps-build deps-e2e deps-vm
+	$(Q)$(MAKE) --no-print-directory nswg $(B)/tests/measure
+	$(Q)tests/bench/run.sh
+
 # The main job, end to end on loopback: see contrib/demo/demo.sh.
 demo: | deps-build deps-e2e
 	$(Q)$(MAKE) --no-print-directory nswg
@@ -194,7 +204,7 @@ check-units: nswg man/nswg.8
 clean:
 	$(RM) -r $(B) nswg man/nswg.8
 
-.PHONY: all demo check check-unit check-fuzz-replay check-man check-install check-units check-corpus check-e2e check-vm fuzz install uninstall clean have-build-deps
+.PHONY: all demo bench check check-unit check-fuzz-replay check-man check-install check-units check-corpus check-e2e check-vm fuzz install uninstall clean have-build-deps
 .SECONDARY:
 
 -include $(OBJS:.o=.d) $(wildcard $(B)/tests/*.d)

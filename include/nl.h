@@ -34,6 +34,14 @@ void nl_close(struct nl *nl);
  */
 int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
+/*
+ * Sends the n requests built one after another in buf (len bytes) in one
+ * write, and reads all their acknowledgements: one round trip for many
+ * routes. The kernel handles them in order and goes on after a failure;
+ * returns 0, or the first error with *failed the index of its message.
+ */
+int nl_request_batch(struct nl *nl, void *buf, size_t len, size_t n, size_t *failed);
+
 /* Opens a socket inside the namespace of netns_fd and comes back. */
 int nl_open_in(struct nl *nl, int bus, int netns_fd);
 

@@ -9,6 +9,7 @@
  */
 struct nswg_stats {
 	unsigned long netlink_requests;
+	unsigned long netlink_round_trips; /* a batch of requests is one */
 	unsigned long uapi_requests;
 	unsigned long processes;
 };

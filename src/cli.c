@@ -203,8 +203,10 @@ int main(int argc, char *argv[])
 			int status = commands[i].run(argc - 1, argv + 1);
 
 			if (getenv("NSWG_STATS"))
-				fprintf(stderr, "nswg-stats: netlink_requests=%lu uapi_requests=%lu processes=%lu\n",
-					nswg_stats.netlink_requests, nswg_stats.uapi_requests, nswg_stats.processes);
+				fprintf(stderr,
+					"nswg-stats: netlink_requests=%lu netlink_round_trips=%lu uapi_requests=%lu processes=%lu\n",
+					nswg_stats.netlink_requests, nswg_stats.netlink_round_trips, nswg_stats.uapi_requests,
+					nswg_stats.processes);
 			return status;
 		}
 	}

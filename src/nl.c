@@ -160,6 +160,7 @@ int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	if ((ret = fault_injected()))
 		return ret;
 	++nswg_stats.netlink_requests;
+	++nswg_stats.netlink_round_trips;
 	nlh->nlmsg_seq = ++nl->seq;
 	nlh->nlmsg_flags |= NLM_F_REQUEST | (dump ? 0 : NLM_F_ACK);
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
@@ -172,4 +173,72 @@ int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 				  NLMSG_MIN_TYPE);
 	} while (ret == MNL_CB_OK);
 	return ret == MNL_CB_ERROR ? -errno : 0;
+}
+
+/* ---- batches ---- */
+
+struct batch_acks {
+	struct nl *nl;
+	uint32_t first_seq;
+	size_t n, acked, failed;
+	int err;
+};
+
+static void batch_ack(struct batch_acks *b, const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	struct nl_call call = { .nl = b->nl };
+	size_t index;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)) || nlh->nlmsg_seq - b->first_seq >= b->n)
+		return; /* not an answer to this batch */
+	index = nlh->nlmsg_seq - b->first_seq;
+	++b->acked;
+	if (e->error && !b->err) {
+		nl_error_cb(nlh, &call); /* the extended ack, into nl->ext_ack */
+		b->err = e->error < 0 ? e->error : -e->error;
+		b->failed = index;
+	}
+}
+
+int nl_request_batch(struct nl *nl, void *buf, size_t len, size_t n, size_t *failed)
+{
+	struct batch_acks b = { .nl = nl, .first_seq = nl->seq + 1 };
+	struct nlmsghdr *nlh = buf;
+	size_t sent = 0;
+	int rest = (int)len;
+	ssize_t got;
+
+	nl->ext_ack[0] = '\0';
+	*failed = 0;
+	/* Number the messages; a fault injected at one of them cuts the batch there. */
+	for (; sent < n && mnl_nlmsg_ok(nlh, rest); ++sent, nlh = mnl_nlmsg_next(nlh, &rest)) {
+		if ((b.err = fault_injected())) {
+			b.failed = sent;
+			break;
+		}
+		nlh->nlmsg_seq = ++nl->seq;
+		nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	}
+	b.n = sent;
+	if (sent) {
+		nswg_stats.netlink_requests += sent;
+		++nswg_stats.netlink_round_trips;
+		if (mnl_socket_sendto(nl->sock, buf, (size_t)((char *)nlh - (char *)buf)) < 0)
+			return -errno;
+	}
+	/* The kernel answers every message, in order, even after one failed. */
+	while (b.acked < b.n) {
+		got = mnl_socket_recvfrom(nl->sock, nl->buf, nl->bufsize);
+		if (got < 0)
+			return -errno;
+		rest = (int)got;
+		for (nlh = (struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
+			/* As libmnl: a message from another sender (nonzero pid) is not ours. */
+			if (nlh->nlmsg_type == NLMSG_ERROR && (!nlh->nlmsg_pid || nlh->nlmsg_pid == nl->portid))
+				batch_ack(&b, nlh);
+		}
+	}
+	*failed = b.failed;
+	return b.err;
 }

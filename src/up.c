@@ -30,6 +30,7 @@
 #include "state.h"
 #include "uapi.h"
 #include "userspace.h"
+#include "util.h"
 #include "wgnl.h"
 
 struct tunnel {
@@ -633,12 +634,50 @@ static uint32_t route_table(const struct nswg_config *cfg)
 	return cfg->table == NSWG_TABLE_ID ? cfg->table_id : 254;
 }
 
+/*
+ * Routes go to the kernel in batches, one round trip each. The kernel queues
+ * every acknowledgement of a batch before we read one, each taking far more
+ * of the socket's receive buffer than its size: 128 of them fit easily.
+ */
+#define ROUTE_BATCH_MSGS 128
+#define ROUTE_MSG_MAX 128
+#define ROUTE_BATCH_BYTES (ROUTE_BATCH_MSGS * ROUTE_MSG_MAX)
+
+struct route_batch {
+	char *buf;
+	size_t len, n;
+	const struct nswg_prefix *prefixes[ROUTE_BATCH_MSGS];
+};
+
+static int route_flush(struct tunnel *t, struct route_batch *b)
+{
+	char ip[INET6_ADDRSTRLEN], what[128];
+	size_t bad;
+	int ret;
+
+	if (!b->n)
+		return 0;
+	ret = nl_request_batch(&t->target, b->buf, b->len, b->n, &bad);
+	if (ret) {
+		const struct nswg_prefix *p = b->prefixes[bad];
+
+		snprintf(what, sizeof(what), "unable to add route %s/%u",
+			 inet_ntop(p->family, p->raw, ip, sizeof(ip)), p->cidr);
+		failed(what, ret, &t->target);
+	}
+	memset(b->buf, 0, b->len);
+	b->len = b->n = 0;
+	return ret ? ret : stop ? -EINTR : 0;
+}
+
 static int add_routes(struct tunnel *t)
 {
 	const struct nswg_config *cfg = t->lc.cfg;
 	uint32_t table = route_table(cfg);
 	char ip[INET6_ADDRSTRLEN], ipn[4200], tbl[32] = "";
+	struct route_batch b = { 0 };
 	struct nswg_prefix *prefixes;
+	struct nlmsghdr *nlh;
 	size_t n;
 	int ret;
 
@@ -647,8 +686,12 @@ static int add_routes(struct tunnel *t)
 	if (cfg->table == NSWG_TABLE_ID)
 		snprintf(tbl, sizeof(tbl), " table %u", table);
 	ret = config_device_allowedips(cfg, &prefixes, &n);
-	if (ret)
+	if (!ret && !(b.buf = calloc(1, ROUTE_BATCH_BYTES)))
+		ret = -ENOMEM;
+	if (ret) {
+		free(prefixes);
 		return failed("unable to list the allowed IPs", ret, NULL);
+	}
 	/* No other way out: 0.0.0.0/0 is a plain route, no fwmark or rules needed. */
 	for (size_t i = 0; !ret && i < n; ++i) {
 		const struct nswg_prefix *p = &prefixes[i];
@@ -660,13 +703,16 @@ static int add_routes(struct tunnel *t)
 		    t->lc.ifname, tbl);
 		if (t->dry_run)
 			continue;
-		ret = rtnl_route_add(&t->target, t->ifindex, p, table);
-		if (ret) {
-			snprintf(ipn, sizeof(ipn), "unable to add route %s/%u", ip, p->cidr);
-			failed(ipn, ret, &t->target);
-		} else if (stop)
-			ret = -EINTR;
+		if ((b.len + ROUTE_MSG_MAX > ROUTE_BATCH_BYTES || b.n == ARRAY_SIZE(b.prefixes)) &&
+		    (ret = route_flush(t, &b)))
+			break;
+		nlh = rtnl_msg_route_add(b.buf + b.len, t->ifindex, p, table);
+		b.len += MNL_ALIGN(nlh->nlmsg_len);
+		b.prefixes[b.n++] = p;
 	}
+	if (!ret)
+		ret = route_flush(t, &b);
+	free(b.buf);
 	free(prefixes);
 	return ret;
 }

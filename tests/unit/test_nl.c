@@ -50,6 +50,8 @@ ssize_t __wrap_mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf, size_
 		nlh = (struct nlmsghdr *)((char *)buf + off);
 		if (nlh->nlmsg_seq == 1)
 			nlh->nlmsg_seq = sent_seq;
+		else if (nlh->nlmsg_seq >= 1000 && nlh->nlmsg_seq < 2000) /* the k-th of a batch */
+			nlh->nlmsg_seq = sent_seq + nlh->nlmsg_seq - 1000;
 	}
 	return (ssize_t)reply_len[next_reply++];
 }
@@ -307,6 +309,60 @@ static void test_route_and_address(void **state)
 	free(buf);
 }
 
+static void reply_batch_ack(size_t i, uint32_t k, int error, const char *msg)
+{
+	struct nlmsghdr *nlh = reply(i, NLMSG_ERROR, msg ? NLM_F_CAPPED | NLM_F_ACK_TLVS : 0);
+	struct nlmsgerr *err = mnl_nlmsg_put_extra_header(nlh, sizeof(*err));
+
+	nlh->nlmsg_seq = 1000 + k;
+	err->error = error;
+	if (msg)
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, msg);
+	reply_done(i, nlh);
+}
+
+/* Three routes in one write; the kernel refuses the second and goes on. */
+static void test_batch(void **state)
+{
+	struct nl *nl = *state;
+	struct nswg_prefix p = { .family = AF_INET, .cidr = 24, .raw = { 10, 0, 0, 0 } };
+	char *buf = calloc(1, 4096);
+	const struct nlmsghdr *m;
+	size_t len = 0, failed = 99;
+	int rest;
+
+	for (int i = 0; i < 3; ++i) {
+		p.raw[2] = (uint8_t)i;
+		len += MNL_ALIGN(rtnl_msg_route_add(buf + len, 7, &p, 254)->nlmsg_len);
+	}
+	reset();
+	memset(reply_len, 0, sizeof(reply_len));
+	reply_batch_ack(0, 0, 0, NULL);
+	reply_batch_ack(0, 1, -EEXIST, "route exists");
+	reply_batch_ack(1, 2, 0, NULL);
+	assert_int_equal(nl_request_batch(nl, buf, len, 3, &failed), -EEXIST);
+	assert_int_equal(failed, 1);
+	assert_string_equal(nl->ext_ack, "route exists");
+	/* One write held all three, numbered in order, each asking for an ack. */
+	assert_int_equal(sent_len, len);
+	assert_int_equal(next_reply, 2);
+	rest = (int)sent_len;
+	m = (const struct nlmsghdr *)sent;
+	for (uint32_t k = 0; k < 3; ++k, m = mnl_nlmsg_next(m, &rest)) {
+		assert_true(mnl_nlmsg_ok(m, rest));
+		assert_int_equal(m->nlmsg_type, RTM_NEWROUTE);
+		assert_int_equal(m->nlmsg_seq, sent_seq + k);
+		assert_true(m->nlmsg_flags & NLM_F_ACK);
+	}
+	/* All acknowledged: 0. */
+	reset();
+	memset(reply_len, 0, sizeof(reply_len));
+	for (uint32_t k = 0; k < 3; ++k)
+		reply_batch_ack(0, k, 0, NULL);
+	assert_int_equal(nl_request_batch(nl, buf, len, 3, &failed), 0);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_parse_link),
 		cmocka_unit_test(test_link_create_bytes),
 		cmocka_unit_test(test_route_and_address),
+		cmocka_unit_test(test_batch),
 	};
 
 	return cmocka_run_group_tests_name("nl", tests, setup, teardown);

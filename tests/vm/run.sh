@@ -7,11 +7,17 @@
 # package is only unpacked into build/vm, never installed.
 #
 #   tests/vm/run.sh [GUEST-TEST...]     (default: all)
+#   tests/vm/run.sh --bench             the benchmark instead (make bench)
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 VM=$TOP/build/vm
 mkdir -p "$VM"
 cd "$VM"
+bench=0
+if [ "${1:-}" = --bench ]; then
+	bench=1
+	shift
+fi
 
 die() { echo "vm: $*" >&2; exit 1; }
 for cmd in qemu-system-x86_64 busybox cpio depmod modprobe xz gzip wg apt-get dpkg-deb; do
@@ -58,6 +64,14 @@ copy_with_libs "$(command -v ip)" /usr/bin/ip
 copy_with_libs "$(command -v ss)" /usr/bin/ss
 copy_with_libs "$(command -v wg)" /usr/bin/wg
 copy_with_libs "$TOP/nswg" /usr/bin/nswg
+if [ "$bench" = 1 ]; then
+	# The contenders: wg-quick is a bash script; the floor is ip -batch and wg.
+	copy_with_libs "$(command -v bash)" /bin/bash
+	cp "$(command -v wg-quick)" "$root/usr/bin/wg-quick"
+	copy_with_libs "$TOP/build/tests/measure" /usr/bin/measure
+	cp "$TOP/tests/bench/bench.sh" "$root/tests/"
+	"$TOP/tests/lib/bigconfs.sh" "$root/tests/bench/conf" ${BENCH_SIZES:-peers1 peers100 peers1000 peers10k aips10k aips100k}
+fi
 copy_with_libs "$TOP/build/tests/cfgdump" /usr/bin/cfgdump
 modprobe -d "kernel-$version" -S "$version" --show-depends wireguard | awk '$1 == "insmod" {print $2}' >modules.list
 [ -s modules.list ] || die "the kernel package has no wireguard module"
@@ -88,7 +102,13 @@ mount -t tmpfs tmpfs /tmp
 for m in /modules/*.ko; do insmod \$m || echo "vm: insmod \$m failed"; done
 /usr/bin/ip link set lo up
 export PATH=/usr/bin:/bin:/usr/sbin:/sbin
-sh /tests/scenarios.sh $* 2>&1
+if [ $bench = 1 ]; then
+	BENCH_DIR=/tests/bench NSWG=/usr/bin/nswg MEASURE=/usr/bin/measure IP=/usr/bin/ip WG=/usr/bin/wg WGQUICK=/usr/bin/wg-quick RUNS=${BENCH_RUNS:-5} \\
+		SIZES="${BENCH_SIZES:-peers1 peers100 peers1000 peers10k aips10k aips100k}" \\
+		WGQUICK_BIG_RUNS=${WGQUICK_BIG_RUNS:-1} sh /tests/bench.sh 2>&1
+else
+	sh /tests/scenarios.sh $* 2>&1
+fi
 echo "NSWG-VM-EXIT: \$?"
 poweroff -f
 INIT
@@ -102,7 +122,7 @@ if [ -w /dev/kvm ] && [ "${NSWG_VM_KVM:-0}" = 1 ]; then
 fi
 log=$VM/console.log
 # shellcheck disable=SC2086
-timeout 1500 qemu-system-x86_64 $accel -smp 2 -m 1024 -nographic -no-reboot \
+timeout "${VM_TIMEOUT:-1500}" qemu-system-x86_64 $accel -smp 2 -m 1024 -nographic -no-reboot \
 	-kernel "kernel-$version/boot/vmlinuz-$version" -initrd initramfs.gz \
 	-append "console=ttyS0 quiet panic=-1 loglevel=3" </dev/null 2>&1 | tee "$log" | grep -v '^\s*$' || true
 grep -q '^NSWG-VM-EXIT: 0' "$log" || die "the VM's tests failed (console in $log)"

@@ -1,0 +1,48 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# make bench: nswg side by side with wg-quick and with the floor, on
+# wireguard-go here (in a sandbox) and on kernel WireGuard in the VM.
+#   make bench [BENCH_RUNS=5] [BENCH_SIZES="peers1 ... aips100k"] [BENCH_VM=1] [BENCH_LOCAL=1]
+# The tables go to stdout and to build/bench/results.md.
+set -u
+. "$(dirname "$0")/../lib/testlib.sh"
+need wireguard-go wg wg-quick ip busybox
+out=$TOP/build/bench
+mkdir -p "$out"
+sizes=${BENCH_SIZES:-peers1 peers100 peers1000 peers10k aips10k aips100k}
+runs=${BENCH_RUNS:-5}
+
+if [ "${1:-}" != --sandboxed ]; then
+	{
+		echo "# nswg benchmark, $(date -u +%Y-%m-%d), $(nproc) CPUs, $(uname -r)"
+		echo
+		echo "Command: \`make bench BENCH_RUNS=$runs\`. Times in ms: median (min-max) of $runs runs, alternating"
+		echo "contenders; wg-quick gets ${WGQUICK_BIG_RUNS:-1} run at 10,000 peers or allowed IPs and none at"
+		echo "100,000 (one \`ip route add' process per allowed IP: tens of minutes). \"per peer or IP\" is"
+		echo "nswg's up+down divided by the number of peers or allowed IPs; \"processes\" are those nswg"
+		echo "started, and the netlink messages it sent with the round trips they took (routes go in batches)."
+		echo
+		if [ "${BENCH_LOCAL:-1}" = 1 ]; then
+			echo "## wireguard-go on this machine (its kernel has no WireGuard)"
+			echo
+			"$0" --sandboxed || exit 1
+			echo
+		fi
+		if [ "${BENCH_VM:-1}" = 1 ]; then
+			echo "## Kernel WireGuard, Debian's kernel in qemu TCG (emulated: compare ratios, not times)"
+			echo
+			VM_TIMEOUT=14400 BENCH_RUNS=$runs BENCH_SIZES=$sizes "$TOP/tests/vm/run.sh" --bench >"$out/vm.log" 2>&1 ||
+				{ tail -n 20 "$out/vm.log" >&2; exit 1; }
+			grep '^|' "$out/vm.log" | tr -d '\r'
+		fi
+	} | tee "$out/results.md"
+	exit "${PIPESTATUS[0]}"
+fi
+
+# In the sandbox: the configurations, then the benchmark proper.
+sandbox_enter "$@"
+dir=$TMPDIR/bench
+"$TOP/tests/lib/bigconfs.sh" "$dir/conf" $sizes || die "cannot make the configurations"
+BENCH_DIR=$dir USERSPACE=1 MEASURE=$TOP/build/tests/measure NSWG=$NSWG RUNS=$runs SIZES=$sizes \
+	sh "$TOP/tests/bench/bench.sh"
