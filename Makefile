@@ -105,13 +105,22 @@ $(B)/tests/cfgdump: tests/lib/cfgdump.c $(CORE_OBJS)
 # The fuzz harnesses, replayed over their corpora with the normal compiler.
 # The test corpus of configuration files seeds the config fuzzer too.
 FUZZ_EXTRA_config := tests/corpus/good tests/corpus/bad
-FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZERS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 $(B)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(CORE_OBJS)
 	@mkdir -p $(@D)
 	$(call quiet,LD,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# libFuzzer builds: make fuzz [FUZZ_SECONDS=60]
+# Seeds for the reply fuzzers, from nswg's own builders (committed).
+$(B)/tests/seeds: tests/fuzz/seeds.c $(CORE_OBJS)
+	@mkdir -p $(@D)
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+fuzz-seeds: $(B)/tests/seeds
+	$(Q)$(B)/tests/seeds tests/fuzz/corpus $(wildcard tests/corpus/good/*.conf)
+
+# libFuzzer builds: make fuzz [FUZZ_SECONDS=60] [FUZZERS=config]
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -204,7 +213,7 @@ check-units: nswg man/nswg.8
 clean:
 	$(RM) -r $(B) nswg man/nswg.8
 
-.PHONY: all demo bench check check-unit check-fuzz-replay check-man check-install check-units check-corpus check-e2e check-vm fuzz install uninstall clean have-build-deps
+.PHONY: all demo bench fuzz-seeds check check-unit check-fuzz-replay check-man check-install check-units check-corpus check-e2e check-vm fuzz install uninstall clean have-build-deps
 .SECONDARY:
 
 -include $(OBJS:.o=.d) $(wildcard $(B)/tests/*.d)

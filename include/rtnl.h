@@ -33,6 +33,10 @@ struct rtnl_link {
 
 /* Reply parsers, for the transport's callbacks and for tests. */
 int rtnl_parse_link(const struct nlmsghdr *nlh, struct rtnl_link *link);
+/* An address of any link: -EAFNOSUPPORT for families other than IPv4 and IPv6. */
+int rtnl_parse_addr(const struct nlmsghdr *nlh, int *ifindex, struct nswg_prefix *p);
+/* A route as the host guard compares it: its canonical text, to free. */
+int rtnl_route_describe(const struct nlmsghdr *nlh, char **text);
 
 /* Operations: one request each over nl, -errno on failure. */
 int rtnl_link_get(struct nl *nl, const char *ifname, int ifindex, struct rtnl_link *link);

@@ -300,27 +300,41 @@ struct addr_list {
 	size_t n, cap;
 };
 
-static int addr_cb(const struct nlmsghdr *nlh, void *data)
+int rtnl_parse_addr(const struct nlmsghdr *nlh, int *ifindex, struct nswg_prefix *p)
 {
 	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
 	struct attr_table t = { tb, IFA_MAX };
-	struct addr_list *l = data;
 	const struct ifaddrmsg *ifa;
 	const struct nlattr *a;
-	struct nswg_prefix p = { 0 };
 
+	memset(p, 0, sizeof(*p));
 	if (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
-		return MNL_CB_ERROR;
+		return -EBADMSG;
 	ifa = mnl_nlmsg_get_payload(nlh);
-	if ((int)ifa->ifa_index != l->ifindex || (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
-		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*ifa), attr_table_cb, &t);
+	*ifindex = (int)ifa->ifa_index;
+	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (mnl_attr_parse(nlh, sizeof(*ifa), attr_table_cb, &t) < 0)
+		return -EBADMSG;
 	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
 	if (!a || mnl_attr_get_payload_len(a) != addr_len(ifa->ifa_family))
+		return -EBADMSG;
+	p->family = ifa->ifa_family;
+	p->cidr = ifa->ifa_prefixlen;
+	memcpy(p->raw, mnl_attr_get_payload(a), addr_len(p->family));
+	return 0;
+}
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr_list *l = data;
+	struct nswg_prefix p;
+	int ifindex, ret = rtnl_parse_addr(nlh, &ifindex, &p);
+
+	if (ret == -EBADMSG && (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct ifaddrmsg))))
+		return MNL_CB_ERROR;
+	if (ret || ifindex != l->ifindex)
 		return MNL_CB_OK;
-	p.family = ifa->ifa_family;
-	p.cidr = ifa->ifa_prefixlen;
-	memcpy(p.raw, mnl_attr_get_payload(a), addr_len(p.family));
 	if (array_grow(&l->v, &l->cap, l->n, sizeof(p)))
 		return MNL_CB_ERROR;
 	l->v[l->n++] = p;
@@ -622,6 +636,15 @@ int rtnl_snapshot_take(struct nl *nl, struct rtnl_snapshot *s)
 	}
 	qsort(s->routes, s->n_routes, sizeof(*s->routes), cmp_str);
 	return 0;
+}
+
+int rtnl_route_describe(const struct nlmsghdr *nlh, char **text)
+{
+	struct route_info r;
+	int ret = parse_route(nlh, &r);
+
+	*text = NULL;
+	return ret ? ret : route_canonical(&r, text);
 }
 
 unsigned long long rtnl_snapshot_digest(const struct rtnl_snapshot *s)

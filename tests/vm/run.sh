@@ -97,6 +97,7 @@ cat >"$root/init" <<INIT
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+ln -s /proc/self/fd /dev/fd # bash's <(...), which wg-quick uses
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 for m in /modules/*.ko; do insmod \$m || echo "vm: insmod \$m failed"; done
