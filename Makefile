@@ -25,11 +25,6 @@ CPPFLAGS += -D_GNU_SOURCE -Iinclude -DNSWG_VERSION='"$(VERSION)"' -DNSWG_CONFDIR
 	-DNSWG_RUNSTATEDIR='"$(RUNSTATEDIR)"' -DNSWG_SYSCONFDIR='"$(SYSCONFDIR)"'
 LIBS_PKGS := libmnl inih
 
-# FAULT_INJECTION=1: a test build in which NSWG_FAULT=N:ERRNO fails the Nth request.
-ifeq ($(FAULT_INJECTION),1)
-CPPFLAGS += -DNSWG_FAULT_INJECTION
-endif
-
 # SANITIZE=address,undefined (or any list of those two) instruments everything.
 SANITIZE ?=
 comma := ,
@@ -111,6 +106,18 @@ $(B)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(CORE_OBJS)
 	$(call quiet,LD,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The fault-injection build, a test tool: NSWG_FAULT=N:ERRNO fails the Nth
+# request, NSWG_FAULT_SIGNAL=N:SIG raises SIG before it (include/stats.h).
+FAULT_OBJS := $(OBJS:$(B)/%.o=$(B)/fault/%.o)
+$(B)/fault/%.o: src/%.c | have-build-deps
+	@mkdir -p $(@D)
+	$(call quiet,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) -DNSWG_FAULT_INJECTION $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/fault/nswg: $(FAULT_OBJS)
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(FAULT_OBJS) $(PKG_LIBS)
+
 # Seeds for the reply fuzzers, from nswg's own builders (committed).
 $(B)/tests/seeds: tests/fuzz/seeds.c $(CORE_OBJS)
 	@mkdir -p $(@D)
@@ -141,7 +148,7 @@ deps-%:
 # make check: every tier, after installing what it needs (as root).
 check: | deps-build deps-unit deps-e2e deps-vm deps-lint deps-units
 	$(Q)$(MAKE) --no-print-directory check-unit check-fuzz-replay check-man check-install check-units check-corpus \
-		check-e2e check-vm
+		check-hostile check-e2e check-valgrind check-vm
 
 # The man page, linted: any warning fails.
 check-man: man/nswg.8
@@ -159,7 +166,25 @@ check-corpus: nswg $(B)/tests/cfgdump
 	$(Q)tests/corpus/run.sh
 
 # The end-to-end scenarios on this machine, with wireguard-go, in a sandbox.
-check-e2e: nswg
+# Malformed and hostile files: refused at once, one line each, nothing changed.
+check-hostile: nswg
+	$(Q)tests/corpus/hostile/run.sh
+
+check-valgrind: nswg
+	$(Q)tests/e2e/valgrind.sh
+
+# Unit and end-to-end tiers again with address and undefined-behaviour
+# sanitizers (leaks fail too), in a build of their own; the normal build is
+# made again after.
+check-sanitize:
+	$(Q)$(MAKE) --no-print-directory clean-objs
+	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined check-unit check-fuzz-replay check-hostile check-e2e
+	$(Q)$(MAKE) --no-print-directory clean-objs
+
+clean-objs:
+	$(RM) -r $(B)/*.o $(B)/*.d $(B)/tests $(B)/fault nswg
+
+check-e2e: nswg $(B)/fault/nswg $(B)/tests/measure
 	$(Q)tests/e2e/run.sh
 	$(Q)tests/e2e/demo.sh
 	$(Q)tests/e2e/completion.sh
@@ -180,7 +205,7 @@ demo: | deps-build deps-e2e
 	$(Q)contrib/demo/demo.sh
 
 # Kernel WireGuard in a VM: Debian's kernel package under qemu.
-check-vm: nswg $(B)/tests/cfgdump
+check-vm: nswg $(B)/tests/cfgdump $(B)/fault/nswg $(B)/tests/measure
 	$(Q)tests/vm/run.sh
 
 INSTALLED := $(BINDIR)/nswg $(MANDIR)/man8/nswg.8 $(SYSTEMDUNITDIR)/nswg@.service $(SYSTEMDUNITDIR)/nswg.target \
@@ -213,7 +238,7 @@ check-units: nswg man/nswg.8
 clean:
 	$(RM) -r $(B) nswg man/nswg.8
 
-.PHONY: all demo bench fuzz-seeds check check-unit check-fuzz-replay check-man check-install check-units check-corpus check-e2e check-vm fuzz install uninstall clean have-build-deps
+.PHONY: all demo bench fuzz-seeds check check-unit check-fuzz-replay check-man check-install check-units check-corpus check-hostile check-e2e check-valgrind check-sanitize clean-objs check-vm fuzz install uninstall clean have-build-deps
 .SECONDARY:
 
--include $(OBJS:.o=.d) $(wildcard $(B)/tests/*.d)
+-include $(OBJS:.o=.d) $(FAULT_OBJS:.o=.d) $(wildcard $(B)/tests/*.d)

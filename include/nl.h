@@ -20,6 +20,15 @@ struct nl {
 	char ext_ack[256]; /* the kernel's words about the last error, if any */
 };
 
+/*
+ * mnl_nlmsg_ok() compares the length as a signed int: a length of 2 GiB or
+ * more passes it. This one holds for any input (the fuzzers found it).
+ */
+static inline bool nl_msg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) && nlh->nlmsg_len <= (unsigned int)len;
+}
+
 /* A message buffer: libmnl's size is not a constant, so it is allocated. */
 void *nl_msg_buf(void);
 size_t nl_msg_bufsize(void);

@@ -17,9 +17,10 @@ struct nswg_stats {
 extern struct nswg_stats nswg_stats;
 
 /*
- * Fault injection, in test builds only (make FAULT_INJECTION=1): with
+ * Fault injection, in test builds only (build/fault/nswg): with
  * NSWG_FAULT=N:ERRNO, the Nth request (netlink or UAPI, counted together)
- * is not sent and fails with -ERRNO. Returns 0 or that error.
+ * is not sent and fails with -ERRNO; with NSWG_FAULT_SIGNAL=N:SIG, SIG is
+ * raised just before it. Returns 0 or that error.
  */
 #ifdef NSWG_FAULT_INJECTION
 int fault_injected(void);

@@ -11,6 +11,7 @@
 
 #include <linux/capability.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "cli.h"
@@ -87,7 +88,7 @@ int load_config(const char *arg, struct loaded_config *lc)
 	else if (ret == -EINVAL)
 		fprintf(stderr, "%s: %s: not a regular file\n", prog, lc->path);
 	else if (ret)
-		fprintf(stderr, "%s: Unable to read `%s': %s\n", prog, lc->path, strerror(-ret));
+		fprintf(stderr, "%s: %s: %s\n", prog, lc->path, strerror(-ret));
 	if (ret)
 		goto err;
 
@@ -190,6 +191,12 @@ static const struct {
 
 int main(int argc, char *argv[])
 {
+	/*
+	 * Whatever nswg writes is private unless it says otherwise (DNS files).
+	 * Not for exec: the command gets the caller's umask.
+	 */
+	if (argc < 2 || strcmp(argv[1], "exec"))
+		umask(077);
 	if (argc == 2 && (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		usage(stdout);
 		return 0;

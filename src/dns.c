@@ -124,14 +124,18 @@ int dns_apply(const char *nsname, const struct nswg_config *cfg, const char *bac
 		ret = dns_render_nsswitch(host.s, host.len, st->ifname, &text[1]);
 	if (ret)
 		goto out;
-	if (mkdir(NSWG_NETNS_ETC_DIR, 0755) && errno != EEXIST) {
+	/* 0755 whatever the umask (nswg's is 077): what ip netns exec binds must be readable. */
+	if (!mkdir(NSWG_NETNS_ETC_DIR, 0755))
+		chmod(NSWG_NETNS_ETC_DIR, 0755);
+	else if (errno != EEXIST) {
 		ret = -errno;
 		goto out;
 	}
 	etc_path(nsname, NULL, path, sizeof(path));
-	if (!mkdir(path, 0755))
+	if (!mkdir(path, 0755)) {
+		chmod(path, 0755);
 		st->etc_dir_created = true;
-	else if (errno != EEXIST) {
+	} else if (errno != EEXIST) {
 		ret = -errno;
 		goto out;
 	}

@@ -85,7 +85,10 @@ static int netns_prepare_run_dir(void)
 {
 	bool made = false;
 
-	if (mkdir(NSWG_NETNS_RUN_DIR, 0755) && errno != EEXIST)
+	/* 0755 as ip netns makes it, whatever nswg's umask: others may list it. */
+	if (!mkdir(NSWG_NETNS_RUN_DIR, 0755))
+		chmod(NSWG_NETNS_RUN_DIR, 0755);
+	else if (errno != EEXIST)
 		return -errno;
 	while (mount("", NSWG_NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL)) {
 		if (errno != EINVAL || made)

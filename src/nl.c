@@ -212,7 +212,7 @@ int nl_request_batch(struct nl *nl, void *buf, size_t len, size_t n, size_t *fai
 	nl->ext_ack[0] = '\0';
 	*failed = 0;
 	/* Number the messages; a fault injected at one of them cuts the batch there. */
-	for (; sent < n && mnl_nlmsg_ok(nlh, rest); ++sent, nlh = mnl_nlmsg_next(nlh, &rest)) {
+	for (; sent < n && nl_msg_ok(nlh, rest); ++sent, nlh = mnl_nlmsg_next(nlh, &rest)) {
 		if ((b.err = fault_injected())) {
 			b.failed = sent;
 			break;
@@ -233,7 +233,7 @@ int nl_request_batch(struct nl *nl, void *buf, size_t len, size_t n, size_t *fai
 		if (got < 0)
 			return -errno;
 		rest = (int)got;
-		for (nlh = (struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
+		for (nlh = (struct nlmsghdr *)nl->buf; nl_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
 			/* As libmnl: a message from another sender (nonzero pid) is not ours. */
 			if (nlh->nlmsg_type == NLMSG_ERROR && (!nlh->nlmsg_pid || nlh->nlmsg_pid == nl->portid))
 				batch_ack(&b, nlh);

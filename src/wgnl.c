@@ -290,10 +290,12 @@ static int peer_attr_cb(const struct nlattr *attr, void *data)
 		break;
 	case WGPEER_A_LAST_HANDSHAKE_TIME:
 		if (len == sizeof(struct __kernel_timespec)) {
-			const struct __kernel_timespec *ts = mnl_attr_get_payload(attr);
+			struct __kernel_timespec ts;
 
-			peer->last_handshake_sec = ts->tv_sec;
-			peer->last_handshake_nsec = ts->tv_nsec;
+			/* Attributes are 4-byte aligned, the timespec wants 8: copy it out. */
+			memcpy(&ts, mnl_attr_get_payload(attr), sizeof(ts));
+			peer->last_handshake_sec = ts.tv_sec;
+			peer->last_handshake_nsec = ts.tv_nsec;
 		}
 		break;
 	case WGPEER_A_RX_BYTES:

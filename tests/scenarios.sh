@@ -12,6 +12,8 @@ IP=${IP:-/usr/bin/ip}
 WG=${WG:-/usr/bin/wg}
 SS=${SS:-/usr/bin/ss}
 NSWG=${NSWG:-/usr/bin/nswg}
+FAULT_NSWG=${FAULT_NSWG:-/usr/bin/nswg-fault} # the fault-injection build
+MEASURE=${MEASURE:-/usr/bin/measure}          # wall time and peak RSS of a command
 DATA=${DATA:-/tests}
 USERSPACE=${USERSPACE:-0}
 T=${TMPDIR:-/tmp} # scratch files
@@ -342,6 +344,100 @@ test_reload() {
 	check "reload: nothing left" nothing_left
 }
 
+# With the fault-injection build: every request that up and down make, made
+# to fail in turn, and a signal before each; after each, everything is as it
+# was before, and the message names the step.
+requests_of() { # FILE: the requests one run made, from its NSWG_STATS line
+	sed -n 's/.*netlink_requests=\([0-9]*\).* uapi_requests=\([0-9]*\).*/\1 \2/p' "$1" | awk '{ print $1 + $2 }'
+}
+
+faults_up() { # LABEL NS: fail each of up's requests in turn, then signal before each
+	label=$1
+	ns=$2
+	host_dump >$T/f0
+	[ -e /run/netns/$ns ] && ns_dump $ns >$T/fn0
+	NSWG_STATS=1 $FAULT_NSWG up wgf8 --netns $ns >/dev/null 2>$T/stats || { fail "faults: $label: up without a fault"; return; }
+	$FAULT_NSWG down wgf8 --netns $ns >/dev/null 2>&1
+	total=$(requests_of $T/stats)
+	bad=0
+	n=1
+	while [ $n -le "$total" ]; do
+		for mode in errno signal; do
+			if [ $mode = errno ]; then
+				NSWG_FAULT=$n:5 $FAULT_NSWG up wgf8 --netns $ns >/dev/null 2>$T/err
+			else
+				NSWG_FAULT_SIGNAL=$n:15 $FAULT_NSWG up wgf8 --netns $ns >/dev/null 2>$T/err
+			fi
+			rc=$?
+			why=
+			[ $rc = 1 ] || why="exit status $rc"
+			if [ $mode = errno ]; then
+				grep -q '^nswg: .*Input/output error' $T/err || why="$why; no message naming the step"
+			else
+				grep -q '^nswg: interrupted by signal 15, rolling back' $T/err || why="$why; no word of the signal"
+			fi
+			host_dump >$T/f1
+			cmp -s $T/f0 $T/f1 || why="$why; the host changed"
+			if [ -e $T/fn0 ]; then
+				ns_dump $ns >$T/fn1
+				cmp -s $T/fn0 $T/fn1 || why="$why; the namespace changed"
+			fi
+			[ -z "$(ls /run/nswg/*/wgf8 /run/nswg/*/wgf8.log /etc/netns/$ns /var/run/wireguard/wgf8.sock 2>/dev/null)" ] ||
+				why="$why; files left"
+			[ -e $T/fn0 ] || [ ! -e /run/netns/$ns ] || why="$why; the namespace is left"
+			pgrep -f "^wireguard-go wgf8\$" >/dev/null && why="$why; a process is left"
+			if [ -n "$why" ]; then
+				bad=$((bad + 1))
+				echo "#   $label: $mode at request $n:$why"
+				sed 's/^/#     /' $T/err | tail -n 3
+				$FAULT_NSWG down wgf8 --netns $ns >/dev/null 2>&1
+			fi
+		done
+		n=$((n + 1))
+	done
+	check "faults: $label: each of up's $total requests failed, and a signal before each: all rolled back" test $bad = 0
+}
+
+test_faults() {
+	[ -x "${FAULT_NSWG:-}" ] || { fail "faults: no fault-injection build (FAULT_NSWG)"; return; }
+	write_pair 8 51890 51891
+	sed 's/wga8/wgf8/' /etc/wireguard/wga8.conf >/etc/wireguard/wgf8.conf
+	rm -f $T/fn0
+	faults_up "a namespace nswg makes" flt
+	$IP netns add fltkeep
+	$IP -n fltkeep address add 10.77.0.1/32 dev lo
+	faults_up "an existing namespace" fltkeep
+	rm -f $T/fn0
+
+	# down: a fault either stops it before anything changed, or it completes.
+	$FAULT_NSWG up wgf8 --netns flt >/dev/null 2>&1
+	NSWG_STATS=1 $FAULT_NSWG down wgf8 >/dev/null 2>$T/stats
+	total=$(requests_of $T/stats)
+	bad=0
+	n=1
+	while [ $n -le "$total" ]; do
+		$FAULT_NSWG up wgf8 --netns flt >/dev/null 2>&1 || { bad=$((bad + 1)); break; }
+		ns_dump flt >$T/d0
+		NSWG_FAULT=$n:5 $FAULT_NSWG down wgf8 >/dev/null 2>$T/err
+		rc=$?
+		if [ $rc = 0 ]; then
+			nothing_left || { bad=$((bad + 1)); echo "#   down, fault at $n: exit 0 but something left"; }
+		else
+			ns_dump flt >$T/d1
+			if ! cmp -s $T/d0 $T/d1 || [ ! -f /run/nswg/flt/wgf8 ] || ! grep -q '^nswg: .*Input/output error' $T/err; then
+				bad=$((bad + 1))
+				echo "#   down, fault at $n: exit $rc, but not as before"
+				sed 's/^/#     /' $T/err | tail -n 3
+			fi
+			$FAULT_NSWG down wgf8 >/dev/null 2>&1
+		fi
+		n=$((n + 1))
+	done
+	check "faults: each of down's $total requests failed: down stops with nothing changed, or completes" test $bad = 0
+	$IP netns del fltkeep
+	check "faults: nothing left" nothing_left
+}
+
 test_existing_netns() {
 	$IP netns add keep
 	$IP -n keep link set lo up
@@ -535,40 +631,97 @@ EOF
 }
 
 test_concurrent() {
-	i=0
-	while [ $i -lt 10 ]; do
+	all="0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15"
+	for i in $all; do
 		keypair c
-		cat >/etc/wireguard/con$i.conf <<EOF
-[Interface]
-PrivateKey = $c_priv
-ListenPort = $((52000 + i))
-Address = 10.20.$i.1/24
-[Peer]
-PublicKey = $a_pub
-AllowedIPs = 10.21.$i.0/24, 0.0.0.0/0
-Endpoint = 127.0.0.1:$((52100 + i))
-EOF
-		i=$((i + 1))
+		printf '[Interface]\nPrivateKey = %s\nListenPort = %d\nAddress = 10.20.%d.1/24\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.21.%d.0/24, 0.0.0.0/0\nEndpoint = 127.0.0.1:%d\n' \
+			"$c_priv" $((52000 + i)) "$i" "$a_pub" "$i" $((52100 + i)) >/etc/wireguard/con$i.conf
 	done
 	pids=
-	for i in 0 1 2 3 4 5 6 7 8 9; do
+	for i in $all; do
 		$NSWG up con$i --netns con$i >$T/con$i.err 2>&1 &
 		pids="$pids $!"
 	done
 	ok=0
 	for p in $pids; do wait $p && ok=$((ok + 1)); done
-	check "concurrency: ten interfaces in ten namespaces come up together" test $ok = 10
-	[ $ok = 10 ] || grep -h '^nswg:' $T/con*.err | sed 's/^/#   /' | head -n 5
-	check "concurrency: each in its namespace" sh -c "[ \$($IP netns list | wc -l) = 10 ]"
+	check "concurrency: sixteen interfaces in sixteen namespaces come up together" test $ok = 16
+	[ $ok = 16 ] || grep -h '^nswg:' $T/con*.err | sed 's/^/#   /' | head -n 5
+	check "concurrency: each in its namespace" sh -c "[ \$($IP netns list | wc -l) = 16 ]"
+	check "concurrency: nswg show reads all of them" sh -c "[ \$($NSWG show | grep -c '^interface: ') = 16 ]"
 	pids=
-	for i in 0 1 2 3 4 5 6 7 8 9; do
+	for i in $all; do
 		$NSWG down con$i >/dev/null 2>&1 &
 		pids="$pids $!"
 	done
 	ok=0
 	for p in $pids; do wait $p && ok=$((ok + 1)); done
-	check "concurrency: and go down together" test $ok = 10
+	check "concurrency: and go down together" test $ok = 16
 	check "concurrency: nothing left" nothing_left
+
+	# Sixteen ups of the same interface: the lock lets one through.
+	pids=
+	for i in $all; do
+		$NSWG up con0 --netns same >$T/same$i.err 2>&1 &
+		pids="$pids $!"
+	done
+	ok=0
+	for p in $pids; do wait $p && ok=$((ok + 1)); done
+	check "concurrency: sixteen ups of one interface: exactly one succeeds" test $ok = 1
+	check "concurrency: the others say why" \
+		sh -c "[ \$(grep -l \"^nswg: \\\`con0' already exists in namespace \\\`same'\$\" $T/same*.err | wc -l) = 15 ]"
+	check "concurrency: and the one is whole (device, state, show)" \
+		sh -c "$IP netns exec same $WG show con0 listen-port | grep -qx 52000 && [ -f /run/nswg/same/con0 ] && $NSWG show con0 >/dev/null"
+	$NSWG down con0 >/dev/null 2>&1
+	check "concurrency: nothing left after it" nothing_left
+
+	# down racing up: whichever wins, the end is whole, either up or down.
+	bad=0
+	for i in 1 2 3 4 5 6; do
+		$NSWG up con1 --netns race >/dev/null 2>&1 &
+		up=$!
+		[ $((i % 2)) = 0 ] && sleep 0.0$i
+		$NSWG down con1 --netns race >/dev/null 2>&1
+		wait $up
+		if [ -f /run/nswg/race/con1 ]; then
+			$IP netns exec race $WG show con1 >/dev/null 2>&1 || bad=$((bad + 1))
+			$NSWG down con1 --netns race >/dev/null 2>&1
+		fi
+		nothing_left || bad=$((bad + 1))
+	done
+	check "concurrency: down racing up ends whole, up or down, six times" test $bad = 0
+}
+
+# Up and down, SOAK_CYCLES times (1,000 outside CI): nothing accumulates, and
+# nswg's own memory stays flat (peak RSS of up, first cycle against last).
+test_soak() {
+	cycles=${SOAK_CYCLES:-25}
+	write_pair 9 51895 51896
+	mounts=$(wc -l </proc/self/mountinfo)
+	fds=$(ls /proc/$$/fd | wc -l)
+	first=
+	last=
+	bad=0
+	i=0
+	while [ $i -lt "$cycles" ]; do
+		if [ -x "${MEASURE:-}" ]; then
+			set -- $($MEASURE $NSWG up wga9 --netns soak 2>/dev/null)
+			[ "$3" = 0 ] || bad=$((bad + 1))
+			[ -n "$first" ] || first=$2
+			last=$2
+		else
+			$NSWG up wga9 --netns soak >/dev/null 2>&1 || bad=$((bad + 1))
+		fi
+		$NSWG down wga9 >/dev/null 2>&1 || bad=$((bad + 1))
+		i=$((i + 1))
+	done
+	check "soak: $cycles cycles of up and down, every one succeeds" test $bad = 0
+	check "soak: no namespace, state, DNS file, socket or process left" nothing_left
+	check "soak: no mount left" test "$(wc -l </proc/self/mountinfo)" = "$mounts"
+	check "soak: no descriptor left" test "$(ls /proc/$$/fd | wc -l)" = "$fds"
+	if [ -n "$first" ]; then
+		echo "# soak: peak RSS of up, first cycle $first KiB, last $last KiB"
+		check "soak: memory flat (last up's peak RSS within 10% of the first's)" test $((last * 10)) -le $((first * 11))
+	fi
 }
 
 test_scale() {
@@ -597,9 +750,9 @@ test_scale() {
 }
 
 if [ "$USERSPACE" = 1 ]; then
-	tests=${*:-tunnel userspace show reload existing_netns failures save corpus concurrent scale}
+	tests=${*:-tunnel userspace show reload existing_netns failures faults save corpus concurrent soak scale}
 else
-	tests=${*:-tunnel fallback show reload existing_netns failures save corpus concurrent scale}
+	tests=${*:-tunnel fallback show reload existing_netns failures faults save corpus concurrent soak scale}
 fi
 for t in $tests; do
 	echo "# $t"

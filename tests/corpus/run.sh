@@ -129,8 +129,16 @@ check "the same file in a directory only root enters is not" \
 cp "$TOP/tests/corpus/good/minimal.conf" "$work/names/wgpriv.conf"
 chmod 0755 "$work" "$work/names"
 chmod 0644 "$work/names/wgpriv.conf"
-check "up without root: a clear error, and nothing made" bash -c "
-	out=\$(setpriv --reuid=65534 --regid=65534 --clear-groups '$NSWG' up '$work/names/wgpriv.conf' --netns priv 2>&1)
+for cmd in "up $work/names/wgpriv.conf --netns priv" "down $work/names/wgpriv.conf --netns priv" \
+	"save $work/names/wgpriv.conf" "reload $work/names/wgpriv.conf" "show" "exec priv -- true"; do
+	check "${cmd%% *} without root: a clear error, and nothing made" bash -c "
+		out=\$(setpriv --reuid=65534 --regid=65534 --clear-groups '$NSWG' $cmd 2>&1)
+		[ \$? = 1 ] && [ \"\$out\" = 'nswg: must be run as root (it needs CAP_NET_ADMIN and CAP_SYS_ADMIN)' ] &&
+			[ ! -e /run/netns/priv ] && [ ! -e /run/nswg ]"
+done
+# Root without CAP_NET_ADMIN (a container's root, say): the same.
+check "up as root without CAP_NET_ADMIN: the same error" bash -c "
+	out=\$(setpriv --bounding-set -net_admin '$NSWG' up '$work/names/wgpriv.conf' --netns priv 2>&1)
 	[ \$? = 1 ] && grep -q 'must be run as root' <<<\"\$out\" && [ ! -e /run/netns/priv ]"
 chmod 0700 "$work"
 

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!buf || !cfg)
 		goto out;
 	memcpy(buf, data, size);
-	for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
+	for (nlh = (const struct nlmsghdr *)buf; nl_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
 		if (wgnl_parse_device(nlh, cfg))
 			break;
 	}

@@ -64,11 +64,12 @@ copy_with_libs "$(command -v ip)" /usr/bin/ip
 copy_with_libs "$(command -v ss)" /usr/bin/ss
 copy_with_libs "$(command -v wg)" /usr/bin/wg
 copy_with_libs "$TOP/nswg" /usr/bin/nswg
+copy_with_libs "$TOP/build/fault/nswg" /usr/bin/nswg-fault
+copy_with_libs "$TOP/build/tests/measure" /usr/bin/measure
 if [ "$bench" = 1 ]; then
 	# The contenders: wg-quick is a bash script; the floor is ip -batch and wg.
 	copy_with_libs "$(command -v bash)" /bin/bash
 	cp "$(command -v wg-quick)" "$root/usr/bin/wg-quick"
-	copy_with_libs "$TOP/build/tests/measure" /usr/bin/measure
 	cp "$TOP/tests/bench/bench.sh" "$root/tests/"
 	"$TOP/tests/lib/bigconfs.sh" "$root/tests/bench/conf" ${BENCH_SIZES:-peers1 peers100 peers1000 peers10k aips10k aips100k}
 fi

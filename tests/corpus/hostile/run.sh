@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# The hostile corpus: every file here, and the huge and special ones made
+# below (10 MB, 100,000 lines, a directory, a FIFO, a symlink loop, an
+# unreadable file), given to `nswg up' in a sandbox. Each must end with exit
+# 1 and a single line "nswg: FILE[:LINE]: ..." within a second, and leave the
+# system as it was.
+set -u
+. "$(dirname "$0")/../../lib/testlib.sh"
+need setpriv timeout
+sandbox_enter "$@"
+
+here=$TOP/tests/corpus/hostile
+dir=$TMPDIR/hostile
+mkdir -m 0700 "$dir"
+cp "$here"/*.conf "$dir/"
+chmod 0600 "$dir"/*.conf
+K1=yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=
+# Over the 8 MiB limit.
+head -c $((10 << 20)) /dev/zero | tr '\0' '#' >"$dir/huge-10mb.conf"
+# 100,000 lines, the last one wrong.
+{
+	printf '[Interface]\nPrivateKey = %s\n' "$K1"
+	for ((i = 0; i < 99997; i++)); do echo "# line $i"; done
+	echo "ListenPort = 65536"
+} >"$dir/lines-100k.conf"
+mkdir "$dir/a-directory.conf"
+mkfifo "$dir/a-fifo.conf"
+ln -s loop-b.conf "$dir/loop-a.conf"
+ln -s loop-a.conf "$dir/loop-b.conf"
+printf '[Interface]\nPrivateKey = %s\n' "$K1" >"$dir/unreadable.conf"
+chmod 000 "$dir/unreadable.conf"
+chmod 0600 "$dir"/huge-10mb.conf "$dir"/lines-100k.conf
+
+host_dump() { ip -d link show; ip address show; ip route show table all; ip -6 route show table all; ip rule show; }
+host_dump >"$dir/before"
+n=0
+bad=0
+for f in "$dir"/*.conf; do
+	n=$((n + 1))
+	name=${f##*/}
+	cmd=("$NSWG" up "$f" --netns hostile)
+	# Root reads anything: without these capabilities, 000 means unreadable.
+	[ "$name" = unreadable.conf ] && cmd=(setpriv --bounding-set -dac_override,-dac_read_search "${cmd[@]}")
+	start=$(date +%s%N)
+	timeout 5 "${cmd[@]}" >"$dir/out" 2>"$dir/err"
+	rc=$?
+	ms=$((($(date +%s%N) - start) / 1000000))
+	why=
+	[ "$rc" = 1 ] || why="exit status $rc"
+	[ "$(wc -l <"$dir/err")" = 1 ] || why="$why; $(wc -l <"$dir/err") lines of messages"
+	grep -qE "^nswg: $(printf '%s' "$f" | sed 's/[.[\*^$/]/\\&/g')(:[0-9]+)?: ." "$dir/err" || why="$why; the message does not name the file"
+	[ "$ms" -lt 1000 ] || why="$why; took $ms ms"
+	[ -z "$(ip netns list)" ] || why="$why; a namespace was made"
+	if [ -n "$why" ]; then
+		fail "hostile: $name:$why"
+		head -c 300 "$dir/err" | sed 's/^/#   /'
+		bad=$((bad + 1))
+	fi
+done
+host_dump >"$dir/after"
+check "hostile: $n files, each refused with one line naming it, within a second" test "$bad" = 0
+check "hostile: at least 100 of them" test "$n" -ge 100
+check "hostile: the host is as it was" cmp -s "$dir/before" "$dir/after"
+check "hostile: no state, no namespace, no DNS file" \
+	test -z "$(ls /run/nswg/*/ /run/netns /etc/netns 2>/dev/null | grep -v '^lock$' | grep -v '^/' | grep .)"
+summary
