@@ -16,8 +16,10 @@ bool netns_name_valid(const char *name);
 bool netns_arg_is_path(const char *arg);
 int netns_path(const char *arg, char **path);
 
-/* Returns an O_CLOEXEC fd of the namespace, or -errno. */
+/* Returns an O_CLOEXEC fd of the namespace, or -errno (-ENOTNAM: not a namespace). */
 int netns_open(const char *path);
+/* strerror(), with words for -ENOTNAM. */
+const char *netns_strerror(int err);
 
 /* As `ip netns add NAME': -EEXIST if it is there already. */
 int netns_create(const char *name);

@@ -146,7 +146,7 @@ int cmd_exec(int argc, char *argv[])
 	fd = netns_open(path);
 	free(path);
 	if (fd < 0) {
-		fprintf(stderr, "%s: unable to open namespace `%s': %s\n", prog, ns, strerror(-fd));
+		fprintf(stderr, "%s: unable to open namespace `%s': %s\n", prog, ns, netns_strerror(fd));
 		return 1;
 	}
 	ret = setns(fd, CLONE_NEWNET) ? -errno : 0;

@@ -12,6 +12,9 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #include "netns.h"
@@ -37,11 +40,33 @@ int netns_path(const char *arg, char **path)
 	return *path ? 0 : -ENOMEM;
 }
 
+/*
+ * ip netns add creates the file first and bind-mounts the namespace on it
+ * after: a plain file may be a namespace being born. It gets a moment; a
+ * file that stays plain is not a namespace (-ENOTNAM, no better errno).
+ */
+const char *netns_strerror(int err)
+{
+	return err == -ENOTNAM ? "not a network namespace" : strerror(-err);
+}
+
 int netns_open(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct timespec pause = { .tv_nsec = 5 * 1000 * 1000 };
+	struct statfs fs;
 
-	return fd < 0 ? -errno : fd;
+	for (int tries = 0;; ++tries) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			return -errno;
+		if (!fstatfs(fd, &fs) && (unsigned long)fs.f_type == NSFS_MAGIC)
+			return fd;
+		close(fd);
+		if (tries == 200)
+			return -ENOTNAM;
+		nanosleep(&pause, NULL);
+	}
 }
 
 int netns_is_host(int fd)

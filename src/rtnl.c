@@ -634,7 +634,8 @@ int rtnl_snapshot_take(struct nl *nl, struct rtnl_snapshot *s)
 		rtnl_snapshot_free(s);
 		return ret;
 	}
-	qsort(s->routes, s->n_routes, sizeof(*s->routes), cmp_str);
+	if (s->n_routes) /* qsort() wants a pointer even for nothing */
+		qsort(s->routes, s->n_routes, sizeof(*s->routes), cmp_str);
 	return 0;
 }
 

@@ -48,7 +48,7 @@ static void read_one(struct shown *s, struct nl *host, unsigned long long routes
 	}
 	fd = netns_open(path);
 	if (fd < 0) {
-		snprintf(s->error, sizeof(s->error), "namespace `%s': %s", s->st.netns, strerror(-fd));
+		snprintf(s->error, sizeof(s->error), "namespace `%s': %s", s->st.netns, netns_strerror(fd));
 		goto out;
 	}
 	ret = nl_open_in(&target, NETLINK_ROUTE, fd);
@@ -134,7 +134,7 @@ int cmd_show(int argc, char *argv[])
 	if (!check_privileges())
 		return 1;
 	if (ns && (ret = key_of(ns, ns_key, sizeof(ns_key)))) {
-		fprintf(stderr, "%s: unable to open namespace `%s': %s\n", prog, ns, strerror(-ret));
+		fprintf(stderr, "%s: unable to open namespace `%s': %s\n", prog, ns, netns_strerror(ret));
 		return 1;
 	}
 	ret = state_list(&entries, &n);

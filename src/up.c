@@ -391,7 +391,7 @@ static int open_namespace(struct tunnel *t, bool create)
 		t->ns_fd = netns_open(t->ns_path);
 	}
 	if (t->ns_fd < 0) {
-		fprintf(stderr, "%s: unable to open namespace `%s': %s\n", prog, t->ns, strerror(-t->ns_fd));
+		fprintf(stderr, "%s: unable to open namespace `%s': %s\n", prog, t->ns, netns_strerror(t->ns_fd));
 		return t->ns_fd;
 	}
 	ret = netns_is_host(t->ns_fd);
@@ -468,11 +468,14 @@ static int start_userspace(struct tunnel *t)
 		return 0;
 	}
 	uapi_path(t->lc.ifname, sock, sizeof(sock));
-	if (!rtnl_link_get(&t->host, t->lc.ifname, 0, &link)) {
+	ret = rtnl_link_get(&t->host, t->lc.ifname, 0, &link);
+	if (!ret) {
 		fprintf(stderr, "%s: `%s' exists in the host namespace, where %s must create its interface first\n",
 			prog, t->lc.ifname, impl);
 		return -EEXIST;
 	}
+	if (ret != -ENODEV)
+		return failed("unable to look for the interface on the host", ret, &t->host);
 	fd = uapi_connect(t->lc.ifname);
 	if (fd >= 0) {
 		close(fd);
@@ -744,6 +747,17 @@ static int set_dns(struct tunnel *t)
 	return ret ? failed("unable to write the namespace's DNS files", ret, NULL) : 0;
 }
 
+/* The name still leads to the namespace configured: it was not removed or replaced meanwhile. */
+static int verify_namespace(struct tunnel *t)
+{
+	struct stat a, b;
+
+	if (t->dry_run || (!fstat(t->ns_fd, &a) && !stat(t->ns_path, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino))
+		return 0;
+	fprintf(stderr, "%s: namespace `%s' was removed or replaced during up, rolling back\n", prog, t->ns);
+	return -ESTALE;
+}
+
 static int verify_host(struct tunnel *t)
 {
 	struct rtnl_snapshot after;
@@ -752,6 +766,8 @@ static int verify_host(struct tunnel *t)
 
 	if (t->dry_run)
 		return 0;
+	if ((ret = verify_namespace(t)))
+		return ret;
 	ret = rtnl_snapshot_take(&t->host, &after);
 	if (ret)
 		return failed("unable to read the host's links and routes", ret, &t->host);
@@ -813,7 +829,8 @@ static void rollback(struct tunnel *t)
 		dns_restore(t->ns, t->state_dir, &t->st);
 	ipv6_restore(t);
 	lo_restore(t, &t->target);
-	if (t->st.netns_created) {
+	/* Only while the name is still ours: someone may have made another since. */
+	if (t->st.netns_created && !verify_namespace(t)) {
 		say("ip netns delete %s", t->ns);
 		netns_delete(t->ns);
 	}
@@ -914,9 +931,17 @@ int cmd_up(int argc, char *argv[])
 	}
 	if ((ret = open_sockets(&t)) || (ret = find_mtu(&t)))
 		goto out;
+	/*
+	 * A named namespace is locked before it is looked for or made: an up
+	 * that loses a race must not remove a namespace another up has filled.
+	 */
+	if (t.ns_named && (ret = lock_namespace(&t)))
+		goto out;
 	if ((ret = open_namespace(&t, true)))
 		goto rollback;
-	if ((ret = lock_namespace(&t)) || (ret = open_target_sockets(&t)) || (ret = check_absent(&t)))
+	if (!t.ns_named && (ret = lock_namespace(&t)))
+		goto rollback;
+	if ((ret = open_target_sockets(&t)) || (ret = check_absent(&t)))
 		goto rollback;
 	if ((ret = bring_up(&t)))
 		goto rollback;
@@ -1001,14 +1026,20 @@ static int find_state(struct tunnel *t, bool ns_given)
 				return -ENOMEM;
 		}
 	}
+	/* As up: a named namespace is locked first, so down waits for an up under way. */
+	if (t->ns_named && (ret = lock_namespace(t)))
+		return ret;
 	t->ns_fd = netns_open(t->ns_path);
-	if (t->ns_fd < 0) {
+	if (t->ns_fd == -ENOENT) {
 		fprintf(stderr, "%s: `%s' is not a WireGuard interface: namespace `%s' does not exist\n", prog,
 			t->lc.ifname, t->ns);
 		return t->ns_fd;
 	}
-	ret = lock_namespace(t);
-	if (ret)
+	if (t->ns_fd < 0) {
+		fprintf(stderr, "%s: unable to open namespace `%s': %s\n", prog, t->ns, netns_strerror(t->ns_fd));
+		return t->ns_fd;
+	}
+	if (!t->ns_named && (ret = lock_namespace(t)))
 		return ret;
 	ret = state_read(t->key, t->lc.ifname, &t->st);
 	if (ret && ret != -ENOENT)
@@ -1032,6 +1063,8 @@ static int open_existing(struct tunnel *t, int argc, char *argv[], bool down, st
 	if (ret)
 		return failed("unable to open a netlink socket in the namespace", ret, NULL);
 	ret = rtnl_link_get(&t->target, t->lc.ifname, 0, link);
+	if (ret && ret != -ENODEV)
+		return failed("unable to look for the interface", ret, &t->target);
 	if (ret == -ENODEV && down && *t->st.ifname) {
 		/* Its implementation died, or someone deleted it: undo the rest. */
 		fprintf(stderr, "%s: `%s' is gone from namespace `%s'; undoing what nswg recorded for it\n", prog,

@@ -355,9 +355,9 @@ faults_up() { # LABEL NS: fail each of up's requests in turn, then signal before
 	label=$1
 	ns=$2
 	host_dump >$T/f0
-	[ -e /run/netns/$ns ] && ns_dump $ns >$T/fn0
 	NSWG_STATS=1 $FAULT_NSWG up wgf8 --netns $ns >/dev/null 2>$T/stats || { fail "faults: $label: up without a fault"; return; }
 	$FAULT_NSWG down wgf8 --netns $ns >/dev/null 2>&1
+	[ -e /run/netns/$ns ] && ns_dump $ns >$T/fn0
 	total=$(requests_of $T/stats)
 	bad=0
 	n=1
@@ -405,6 +405,7 @@ test_faults() {
 	rm -f $T/fn0
 	faults_up "a namespace nswg makes" flt
 	$IP netns add fltkeep
+	$IP -n fltkeep link set lo up
 	$IP -n fltkeep address add 10.77.0.1/32 dev lo
 	faults_up "an existing namespace" fltkeep
 	rm -f $T/fn0
@@ -669,6 +670,7 @@ test_concurrent() {
 	check "concurrency: sixteen ups of one interface: exactly one succeeds" test $ok = 1
 	check "concurrency: the others say why" \
 		sh -c "[ \$(grep -l \"^nswg: \\\`con0' already exists in namespace \\\`same'\$\" $T/same*.err | wc -l) = 15 ]"
+	grep -h "^nswg" $T/same*.err | sort | uniq -c | sed "s/^/#   /"
 	check "concurrency: and the one is whole (device, state, show)" \
 		sh -c "$IP netns exec same $WG show con0 listen-port | grep -qx 52000 && [ -f /run/nswg/same/con0 ] && $NSWG show con0 >/dev/null"
 	$NSWG down con0 >/dev/null 2>&1
@@ -697,7 +699,7 @@ test_soak() {
 	cycles=${SOAK_CYCLES:-25}
 	write_pair 9 51895 51896
 	mounts=$(wc -l </proc/self/mountinfo)
-	fds=$(ls /proc/$$/fd | wc -l)
+	ls -l /proc/$$/fd | awk '{print $9, $10, $11}' | sort >$T/fds0
 	first=
 	last=
 	bad=0
@@ -717,7 +719,8 @@ test_soak() {
 	check "soak: $cycles cycles of up and down, every one succeeds" test $bad = 0
 	check "soak: no namespace, state, DNS file, socket or process left" nothing_left
 	check "soak: no mount left" test "$(wc -l </proc/self/mountinfo)" = "$mounts"
-	check "soak: no descriptor left" test "$(ls /proc/$$/fd | wc -l)" = "$fds"
+	ls -l /proc/$$/fd | awk '{print $9, $10, $11}' | sort >$T/fds1
+	check "soak: no descriptor left" cmp $T/fds0 $T/fds1
 	if [ -n "$first" ]; then
 		echo "# soak: peak RSS of up, first cycle $first KiB, last $last KiB"
 		check "soak: memory flat (last up's peak RSS within 10% of the first's)" test $((last * 10)) -le $((first * 11))
