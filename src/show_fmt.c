@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "show.h"
 
@@ -84,6 +85,18 @@ static int add_key(struct strbuf *sb, const char *fmt, const uint8_t key[static 
 	return strbuf_addf(sb, fmt, b64);
 }
 
+/* The kernel reports the public key; a userspace implementation only the private one. */
+static bool has_public_key(const struct nswg_config *d, uint8_t pub[static NSWG_KEY_LEN])
+{
+	if (d->flags & NSWG_DEV_HAS_PUBLIC_KEY)
+		memcpy(pub, d->public_key, NSWG_KEY_LEN);
+	else if (d->flags & NSWG_DEV_HAS_PRIVATE_KEY)
+		key_public(pub, d->private_key);
+	else
+		return false;
+	return true;
+}
+
 static int render_peer_text(const struct nswg_peer *p, time_t now, struct strbuf *sb)
 {
 	int ret = add_key(sb, "\npeer: %s\n", p->public_key);
@@ -119,6 +132,7 @@ static int render_peer_text(const struct nswg_peer *p, time_t now, struct strbuf
 static int render_text(const struct show_item *it, time_t now, struct strbuf *sb)
 {
 	const struct nswg_config *d = it->device;
+	uint8_t pub[NSWG_KEY_LEN];
 	int ret = strbuf_addf(sb, "namespace: %s\ninterface: %s\n", it->netns, it->ifname);
 
 	if (!ret && it->pid)
@@ -131,8 +145,8 @@ static int render_text(const struct show_item *it, time_t now, struct strbuf *sb
 				  it->routes_changed ? "DEFAULT ROUTES CHANGED SINCE UP" : "default routes as at up");
 	if (!ret && !d)
 		return strbuf_addf(sb, "  error: %s\n", it->error ? it->error : "unknown");
-	if (!ret && (d->flags & NSWG_DEV_HAS_PUBLIC_KEY))
-		ret = add_key(sb, "  public key: %s\n", d->public_key);
+	if (!ret && has_public_key(d, pub))
+		ret = add_key(sb, "  public key: %s\n", pub);
 	if (!ret && (d->flags & NSWG_DEV_HAS_PRIVATE_KEY))
 		ret = strbuf_addf(sb, "  private key: (hidden)\n");
 	if (!ret && d->listen_port)
@@ -189,6 +203,7 @@ static int render_peer_json(const struct nswg_peer *p, struct strbuf *sb)
 static int render_item_json(const struct show_item *it, struct strbuf *sb)
 {
 	const struct nswg_config *d = it->device;
+	uint8_t pub[NSWG_KEY_LEN];
 	int ret = strbuf_addf(sb, "{\"namespace\":");
 
 	ret = ret || json_str(sb, it->netns) || strbuf_addf(sb, ",\"interface\":") || json_str(sb, it->ifname) ||
@@ -201,8 +216,8 @@ static int render_item_json(const struct show_item *it, struct strbuf *sb)
 	if (!ret && !d)
 		return strbuf_addf(sb, ",\"error\":") || json_str(sb, it->error ? it->error : "unknown") ||
 		       strbuf_addc(sb, '}');
-	if (!ret && (d->flags & NSWG_DEV_HAS_PUBLIC_KEY))
-		ret = add_key(sb, ",\"public_key\":\"%s\"", d->public_key);
+	if (!ret && has_public_key(d, pub))
+		ret = add_key(sb, ",\"public_key\":\"%s\"", pub);
 	else if (!ret)
 		ret = strbuf_addf(sb, ",\"public_key\":null");
 	if (!ret)

@@ -183,10 +183,9 @@ static int parse_device_line(const char *k, char *v, struct nswg_config *cfg)
 	if (!strcmp(k, "private_key")) {
 		if (!key_from_hex(cfg->private_key, v))
 			return -EBADMSG;
-		if (!key_is_zero(cfg->private_key)) {
-			cfg->flags |= NSWG_DEV_HAS_PRIVATE_KEY | NSWG_DEV_HAS_PUBLIC_KEY;
-			key_public(cfg->public_key, cfg->private_key);
-		}
+		/* The public key is left to whoever shows it: deriving it costs a scalar multiplication. */
+		if (!key_is_zero(cfg->private_key))
+			cfg->flags |= NSWG_DEV_HAS_PRIVATE_KEY;
 	} else if (!strcmp(k, "listen_port")) {
 		if (parse_u64(v, 65535, &n))
 			return -EBADMSG;

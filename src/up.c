@@ -53,6 +53,7 @@ struct tunnel {
 	int ifindex;
 	bool link_created, link_in_host, state_written;
 	bool userspace; /* the device is a userspace implementation's TUN */
+	bool ns_gone;   /* down: the namespace was deleted under us */
 	int log_fd;
 };
 
@@ -766,8 +767,6 @@ static int verify_host(struct tunnel *t)
 
 	if (t->dry_run)
 		return 0;
-	if ((ret = verify_namespace(t)))
-		return ret;
 	ret = rtnl_snapshot_take(&t->host, &after);
 	if (ret)
 		return failed("unable to read the host's links and routes", ret, &t->host);
@@ -776,7 +775,8 @@ static int verify_host(struct tunnel *t)
 		ret = -EAGAIN;
 	}
 	rtnl_snapshot_free(&after);
-	return ret;
+	/* Last: nothing after this asks anything of the kernel. */
+	return ret ? ret : verify_namespace(t);
 }
 
 /* ---- the way back ---- */
@@ -1003,7 +1003,7 @@ static int save_running(struct tunnel *t, const struct rtnl_link *link)
 
 /* ---- down ---- */
 
-static int find_state(struct tunnel *t, bool ns_given)
+static int find_state(struct tunnel *t, bool ns_given, bool down)
 {
 	int ret;
 
@@ -1030,6 +1030,14 @@ static int find_state(struct tunnel *t, bool ns_given)
 	if (t->ns_named && (ret = lock_namespace(t)))
 		return ret;
 	t->ns_fd = netns_open(t->ns_path);
+	if (t->ns_fd == -ENOENT && down && t->ns_named && !state_read(t->key, t->lc.ifname, &t->st)) {
+		/* Someone deleted it (ip netns delete): its interface went with it; undo the rest. */
+		fprintf(stderr, "%s: namespace `%s' is gone, and `%s' with it; undoing what nswg recorded for it\n",
+			prog, t->ns, t->lc.ifname);
+		t->ns_gone = true;
+		t->st.netns_created = false;
+		return 0;
+	}
 	if (t->ns_fd == -ENOENT) {
 		fprintf(stderr, "%s: `%s' is not a WireGuard interface: namespace `%s' does not exist\n", prog,
 			t->lc.ifname, t->ns);
@@ -1057,8 +1065,12 @@ static int open_existing(struct tunnel *t, int argc, char *argv[], bool down, st
 {
 	int ret = parse_options(t, argc, argv, down);
 
-	if (ret || (ret = find_state(t, t->ns_given)))
+	if (ret || (ret = find_state(t, t->ns_given, down)))
 		return ret;
+	if (t->ns_gone) {
+		link->ifindex = 0;
+		return 0;
+	}
 	ret = nl_open_in(&t->target, NETLINK_ROUTE, t->ns_fd);
 	if (ret)
 		return failed("unable to open a netlink socket in the namespace", ret, NULL);
@@ -1109,7 +1121,7 @@ int cmd_down(int argc, char *argv[])
 		say("ip netns delete %s", t.ns);
 		if (!t.dry_run && netns_delete(t.ns))
 			fprintf(stderr, "%s: unable to delete namespace `%s'\n", prog, t.ns);
-	} else if (!t.dry_run) {
+	} else if (!t.dry_run && !t.ns_gone) {
 		if (t.keep_netns)
 			t.st.netns_created = false;
 		ipv6_restore(&t);

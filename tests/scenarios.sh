@@ -404,6 +404,28 @@ test_faults() {
 	sed 's/wga8/wgf8/' /etc/wireguard/wga8.conf >/etc/wireguard/wgf8.conf
 	rm -f $T/fn0
 	faults_up "a namespace nswg makes" flt
+	total_made=$total
+	# The namespace deleted by someone else in the middle of up, before each request.
+	bad=0
+	n=1
+	while [ $n -le "$total_made" ]; do
+		NSWG_FAULT_RUN=$n:0 NSWG_FAULT_CMD="$IP netns delete flt" $FAULT_NSWG up wgf8 --netns flt >/dev/null 2>$T/err
+		rc=$?
+		if [ $rc = 0 ]; then
+			# Deleted before nswg looked for it: it made a new one, and that one is whole.
+			[ -f /run/nswg/flt/wgf8 ] && [ -e /run/netns/flt ] || { bad=$((bad + 1)); echo "#   deleted at $n: exit 0, not whole"; }
+			$FAULT_NSWG down wgf8 --netns flt >/dev/null 2>&1
+		elif ! grep -q "namespace \`flt' was removed or replaced during up, rolling back\|^nswg: .*: " $T/err; then
+			bad=$((bad + 1))
+			echo "#   deleted at $n: exit $rc without a word"
+		fi
+		host_dump >$T/f1
+		cmp -s $T/f0 $T/f1 || { bad=$((bad + 1)); echo "#   deleted at $n: the host changed"; }
+		nothing_left || { bad=$((bad + 1)); echo "#   deleted at $n: something left"; sed 's/^/#     /' $T/err | tail -n 3; }
+		$IP netns del flt 2>/dev/null
+		n=$((n + 1))
+	done
+	check "faults: the namespace deleted by someone else before each of up's requests: rolled back or whole" test $bad = 0
 	$IP netns add fltkeep
 	$IP -n fltkeep link set lo up
 	$IP -n fltkeep address add 10.77.0.1/32 dev lo
@@ -495,6 +517,14 @@ EOF
 	check "failure: and changes nothing" cmp $T/n0 $T/n1
 	$IP netns del taken
 
+	# The namespace deleted behind nswg's back (ip netns delete): down undoes the rest.
+	write_pair 10 51897 51898
+	$NSWG up wga10 --netns gone >/dev/null 2>&1
+	$IP netns delete gone
+	$NSWG down wga10 2>$T/err
+	check "failure: down after ip netns delete succeeds" test $? = 0
+	check "failure: and says what it found" grep -q "namespace \`gone' is gone" $T/err
+	check "failure: and leaves nothing (DNS files, state, process)" nothing_left
 	# A signal in the middle of a long up.
 	awk -v pub="$b_pub" -v priv="$a_priv" 'BEGIN {
 		print "[Interface]\nPrivateKey = " priv "\nAddress = 10.8.0.1/16\n[Peer]\nPublicKey = " pub

@@ -78,7 +78,9 @@ run_wgquick() {
 
 run_floor() {
 	if [ "$USERSPACE" = 1 ]; then
-		record "$1" floor up "$($MEASURE wireguard-go "$3" --- $IP link set "$3" netns $NS --- \
+		# As nswg runs it: in the foreground, in a session of its own, waited for by its socket.
+		record "$1" floor up "$($MEASURE @spawn env WG_PROCESS_FOREGROUND=1 wireguard-go "$3" --- \
+			@wait "/var/run/wireguard/$3.sock" --- $IP link set "$3" netns $NS --- \
 			$IP -n $NS -batch "$DIR/$3.batch" --- $IP netns exec $NS $WG setconf "$3" "$DIR/$3.stripped" 2>"$DIR/last.err")"
 		record "$1" floor down "$($MEASURE $IP -n $NS link del "$3" --- rm -f "/var/run/wireguard/$3.sock" 2>"$DIR/last.err")"
 	else
