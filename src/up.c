@@ -580,32 +580,39 @@ static int configure_device(struct tunnel *t)
 	return ret ? failed("unable to configure the interface", ret, &t->genl) : 0;
 }
 
+/* `ip address add|del', said and done (unless --dry-run). */
+static int address_change(struct tunnel *t, const struct nswg_prefix *p, bool add)
+{
+	char ip[INET6_ADDRSTRLEN], ipn[4200], what[128];
+	int ret;
+
+	inet_ntop(p->family, p->raw, ip, sizeof(ip));
+	say("%s %s address %s %s/%u dev %s", ip_n(t, ipn, sizeof(ipn)), family_flag(p->family), add ? "add" : "del", ip,
+	    p->cidr, t->lc.ifname);
+	if (t->dry_run)
+		return 0;
+	ret = add ? rtnl_addr_add(&t->target, t->ifindex, p) : rtnl_addr_del(&t->target, t->ifindex, p);
+	if (ret) {
+		snprintf(what, sizeof(what), "unable to %s address %s/%u", add ? "add" : "remove", ip, p->cidr);
+		failed(what, ret, &t->target);
+	}
+	return ret;
+}
+
 static int add_addresses(struct tunnel *t)
 {
 	const struct nswg_config *cfg = t->lc.cfg;
-	char ip[INET6_ADDRSTRLEN], ipn[4200];
 	int ret;
 
 	for (size_t i = 0; i < cfg->n_addresses; ++i) {
-		const struct nswg_prefix *p = &cfg->addresses[i];
-
-		inet_ntop(p->family, p->raw, ip, sizeof(ip));
-		say("%s %s address add %s/%u dev %s", ip_n(t, ipn, sizeof(ipn)), family_flag(p->family), ip, p->cidr,
-		    t->lc.ifname);
-		if (t->dry_run)
-			continue;
-		ret = rtnl_addr_add(&t->target, t->ifindex, p);
-		if (ret) {
-			snprintf(ipn, sizeof(ipn), "unable to add address %s/%u", ip, p->cidr);
-			return failed(ipn, ret, &t->target);
-		}
+		if ((ret = address_change(t, &cfg->addresses[i], true)))
+			return ret;
 		if (stop)
 			return -EINTR;
 	}
 	return 0;
 }
 
-/* The kernel's own route for an address's prefix, which wg-quick's `ip route show match' finds. */
 static bool covered_by_address(const struct nswg_config *cfg, const struct nswg_prefix *p)
 {
 	for (size_t i = 0; i < cfg->n_addresses; ++i) {
@@ -1241,7 +1248,6 @@ static int sync_addresses(struct tunnel *t)
 {
 	const struct nswg_config *cfg = t->lc.cfg;
 	struct nswg_prefix *running = NULL;
-	char ip[INET6_ADDRSTRLEN], ipn[4200], what[4400];
 	size_t n = 0;
 	int ret = rtnl_addr_list(&t->target, t->ifindex, &running, &n);
 
@@ -1254,26 +1260,13 @@ static int sync_addresses(struct tunnel *t)
 		if ((p->family == AF_INET6 && p->raw[0] == 0xfe && (p->raw[1] & 0xc0) == 0x80) ||
 		    has_prefix(cfg->addresses, cfg->n_addresses, p))
 			continue;
-		inet_ntop(p->family, p->raw, ip, sizeof(ip));
-		say("%s %s address del %s/%u dev %s", ip_n(t, ipn, sizeof(ipn)), family_flag(p->family), ip, p->cidr,
-		    t->lc.ifname);
-		if ((ret = rtnl_addr_del(&t->target, t->ifindex, p))) {
-			snprintf(what, sizeof(what), "unable to remove address %s/%u", ip, p->cidr);
-			failed(what, ret, &t->target);
-		}
+		ret = address_change(t, p, false);
 	}
 	for (size_t i = 0; !ret && i < cfg->n_addresses; ++i) {
 		const struct nswg_prefix *p = &cfg->addresses[i];
 
-		if (has_prefix(running, n, p) || (p->family == AF_INET6 && t->ipv6_off))
-			continue;
-		inet_ntop(p->family, p->raw, ip, sizeof(ip));
-		say("%s %s address add %s/%u dev %s", ip_n(t, ipn, sizeof(ipn)), family_flag(p->family), ip, p->cidr,
-		    t->lc.ifname);
-		if ((ret = rtnl_addr_add(&t->target, t->ifindex, p))) {
-			snprintf(what, sizeof(what), "unable to add address %s/%u", ip, p->cidr);
-			failed(what, ret, &t->target);
-		}
+		if (!has_prefix(running, n, p) && !(p->family == AF_INET6 && t->ipv6_off))
+			ret = address_change(t, p, true);
 	}
 	free(running);
 	return ret;
