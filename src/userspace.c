@@ -165,9 +165,15 @@ int userspace_start(const char *impl, const char *ifname, int log_fd, struct use
 	return 0;
 }
 
+/* Polling steps: 1 ms while an answer is likely soon (tens of ms), then 10 ms. */
+static long poll_step(long waited)
+{
+	return waited < 200 ? 1 : 10;
+}
+
 int userspace_wait(const char *ifname, const struct userspace_proc *p, int *status)
 {
-	for (long waited = 0; waited < WAIT_SOCKET_MS; waited += 10) {
+	for (long waited = 0; waited < WAIT_SOCKET_MS; waited += poll_step(waited)) {
 		int fd = uapi_connect(ifname);
 
 		if (fd >= 0) {
@@ -176,7 +182,7 @@ int userspace_wait(const char *ifname, const struct userspace_proc *p, int *stat
 		}
 		if (waitpid(p->pid, status, WNOHANG) == p->pid)
 			return -ECHILD;
-		sleep_ms(10);
+		sleep_ms(poll_step(waited));
 	}
 	return -ETIMEDOUT;
 }
@@ -184,14 +190,14 @@ int userspace_wait(const char *ifname, const struct userspace_proc *p, int *stat
 /* Until p is gone: reaped when it is nswg's child, else watched in /proc. */
 static bool wait_gone(const struct userspace_proc *p, long ms)
 {
-	for (long waited = 0;; waited += 10) {
+	for (long waited = 0;; waited += poll_step(waited)) {
 		pid_t r = waitpid(p->pid, NULL, WNOHANG);
 
 		if (r == p->pid || !userspace_alive(p))
 			return true;
 		if (waited >= ms)
 			return false;
-		sleep_ms(10);
+		sleep_ms(poll_step(waited));
 	}
 }
 

@@ -10,7 +10,7 @@
 #   tests/vm/run.sh --bench             the benchmark instead (make bench)
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-VM=$TOP/build/vm
+VM=${VM_DIR:-$TOP/build/vm} # VM_DIR: for two runs at once
 mkdir -p "$VM"
 cd "$VM"
 bench=0
