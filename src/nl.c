@@ -142,6 +142,29 @@ static int nl_data_cb(const struct nlmsghdr *nlh, void *data)
 	return call->cb ? call->cb(nlh, call->data) : MNL_CB_OK;
 }
 
+/*
+ * Reads and drops the rest of a dump the kernel marked interrupted, up to
+ * its NLMSG_DONE (or error), so that the next request on this socket does
+ * not read it as its own answer. The first len bytes of nl->buf were read.
+ */
+static int drain_dump(struct nl *nl, uint32_t seq, size_t len)
+{
+	for (;;) {
+		const struct nlmsghdr *m = (const struct nlmsghdr *)nl->buf;
+		int rest = (int)len;
+		ssize_t got;
+
+		for (; nl_msg_ok(m, rest); m = mnl_nlmsg_next(m, &rest)) {
+			if (m->nlmsg_seq == seq && (m->nlmsg_type == NLMSG_DONE || m->nlmsg_type == NLMSG_ERROR))
+				return 0;
+		}
+		got = mnl_socket_recvfrom(nl->sock, nl->buf, nl->bufsize);
+		if (got < 0)
+			return -errno;
+		len = (size_t)got;
+	}
+}
+
 int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	struct nl_call call = { .nl = nl, .cb = cb, .data = data };
@@ -172,7 +195,17 @@ int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 		ret = mnl_cb_run2(nl->buf, (size_t)len, nlh->nlmsg_seq, nl->portid, nl_data_cb, &call, ctl,
 				  NLMSG_MIN_TYPE);
 	} while (ret == MNL_CB_OK);
-	return ret == MNL_CB_ERROR ? -errno : 0;
+	if (ret != MNL_CB_ERROR)
+		return 0;
+	ret = -errno;
+	/* libmnl stops at the first message marked interrupted; the rest of the dump still comes. */
+	if (ret == -EINTR && dump) {
+		int drained = drain_dump(nl, nlh->nlmsg_seq, (size_t)len);
+
+		if (drained)
+			return drained;
+	}
+	return ret;
 }
 
 /* ---- batches ---- */
