@@ -8,7 +8,7 @@
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
 need wireguard-go wg wg-quick ip busybox
-out=$TOP/build/bench
+out=${BENCH_OUT:-$TOP/build/bench}
 mkdir -p "$out"
 sizes=${BENCH_SIZES:-peers1 peers100 peers1000 peers10k aips10k aips100k}
 runs=${BENCH_RUNS:-5}
