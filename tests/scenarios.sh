@@ -156,6 +156,10 @@ test_tunnel() {
 	check "dns: ip netns exec sees it" sh -c "$IP netns exec nsa cat /etc/resolv.conf | grep -q 10.9.0.53"
 	check "state: recorded under /run/nswg" test -f /run/nswg/nsa/wga
 	check "state: holds no key" sh -c "! grep -q '$a_priv' /run/nswg/nsa/wga"
+	check "keys: the state is 0600, the DNS files 0644 (ip netns exec must let users read them)" \
+		sh -c "ls -l /run/nswg/nsa/wga | grep -q '^-rw------- ' && ls -l /etc/netns/nsa/resolv.conf | grep -q '^-rw-r--r-- '"
+	check "keys: no private key in anything nswg wrote under /run/nswg or /etc/netns" \
+		sh -c "! grep -rq '$a_priv\|$b_priv' /run/nswg /etc/netns"
 	check "up again: refused, interface exists" sh -c "! $NSWG up wga --netns nsa"
 	check "exec: sees the namespace's resolv.conf" sh -c "$NSWG exec nsa -- cat /etc/resolv.conf | grep -qx 'nameserver 10.9.0.53'"
 	check "exec: /sys shows the namespace's links" sh -c "[ \"\$($NSWG exec nsa -- ls /sys/class/net | sort | tr '\n' ' ')\" = 'lo wga ' ]"
