@@ -366,11 +366,11 @@ faults_up() { # LABEL NS: fail each of up's requests in turn, then signal before
 	bad=0
 	n=1
 	while [ $n -le "$total" ]; do
-		for mode in errno signal; do
+		for mode in errno 15 2; do
 			if [ $mode = errno ]; then
 				NSWG_FAULT=$n:5 $FAULT_NSWG up wgf8 --netns $ns >/dev/null 2>$T/err
 			else
-				NSWG_FAULT_SIGNAL=$n:15 $FAULT_NSWG up wgf8 --netns $ns >/dev/null 2>$T/err
+				NSWG_FAULT_SIGNAL=$n:$mode $FAULT_NSWG up wgf8 --netns $ns >/dev/null 2>$T/err
 			fi
 			rc=$?
 			why=
@@ -384,7 +384,7 @@ faults_up() { # LABEL NS: fail each of up's requests in turn, then signal before
 			elif [ $mode = errno ]; then
 				grep -q '^nswg: .*Input/output error' $T/err || why="no message naming the step"
 			else
-				grep -q '^nswg: interrupted by signal 15, rolling back' $T/err || why="no word of the signal"
+				grep -q "^nswg: interrupted by signal $mode, rolling back" $T/err || why="no word of the signal"
 			fi
 			host_dump >$T/f1
 			cmp -s $T/f0 $T/f1 || why="$why; the host changed"
@@ -398,14 +398,14 @@ faults_up() { # LABEL NS: fail each of up's requests in turn, then signal before
 			pgrep -f "^wireguard-go wgf8\$" >/dev/null && why="$why; a process is left"
 			if [ -n "$why" ]; then
 				bad=$((bad + 1))
-				echo "#   $label: $mode at request $n:$why"
+				echo "#   $label: $mode at request $n: $why"
 				sed 's/^/#     /' $T/err | tail -n 3
 				$FAULT_NSWG down wgf8 --netns $ns >/dev/null 2>&1
 			fi
 		done
 		n=$((n + 1))
 	done
-	check "faults: $label: each of up's $total requests failed, and a signal before each: all rolled back" test $bad = 0
+	check "faults: $label: each of up's $total requests failed, and SIGTERM and SIGINT before each: all rolled back" test $bad = 0
 }
 
 test_faults() {
