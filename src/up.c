@@ -424,6 +424,22 @@ static int lock_namespace(struct tunnel *t)
 
 /* ---- the interface ---- */
 
+/* The interface just made on the host, of that kind, into the namespace at once. */
+static int move_into_namespace(struct tunnel *t, const char *kind)
+{
+	struct rtnl_link link;
+	int ret = rtnl_link_get(&t->host, t->lc.ifname, 0, &link);
+
+	if (!ret && strcmp(link.kind, kind))
+		ret = -EINVAL; /* not ours: someone else's link of that name */
+	if (!ret)
+		ret = rtnl_link_move(&t->host, link.ifindex, t->ns_fd);
+	if (ret)
+		return failed("unable to move the interface into the namespace", ret, &t->host);
+	t->link_in_host = false;
+	return 0;
+}
+
 static struct userspace_proc tunnel_proc(const struct tunnel *t)
 {
 	return (struct userspace_proc){ .pid = t->st.userspace_pid, .start = t->st.userspace_start };
@@ -509,20 +525,11 @@ static int start_userspace(struct tunnel *t)
 		return ret;
 	}
 	say("ip link set %s netns %s", t->lc.ifname, t->ns);
-	ret = rtnl_link_get(&t->host, t->lc.ifname, 0, &link);
-	if (!ret && strcmp(link.kind, "tun"))
-		ret = -EINVAL;
-	if (!ret)
-		ret = rtnl_link_move(&t->host, link.ifindex, t->ns_fd);
-	if (ret)
-		return failed("unable to move the interface into the namespace", ret, &t->host);
-	t->link_in_host = false;
-	return 0;
+	return move_into_namespace(t, "tun");
 }
 
 static int create_link(struct tunnel *t)
 {
-	struct rtnl_link link;
 	int ret = -EOPNOTSUPP;
 
 	if (userspace_requested()) {
@@ -560,13 +567,7 @@ static int create_link(struct tunnel *t)
 	if (ret)
 		return failed("unable to create the interface", ret, &t->host);
 	t->link_created = t->link_in_host = true;
-	ret = rtnl_link_get(&t->host, t->lc.ifname, 0, &link);
-	if (!ret)
-		ret = rtnl_link_move(&t->host, link.ifindex, t->ns_fd);
-	if (ret)
-		return failed("unable to move the interface into the namespace", ret, &t->host);
-	t->link_in_host = false;
-	return 0;
+	return move_into_namespace(t, "wireguard");
 }
 
 static int configure_device(struct tunnel *t)
