@@ -111,6 +111,7 @@ int cmd_show(int argc, char *argv[])
 	struct strbuf out = { 0 };
 	struct nl host = { 0 };
 	char ns_key[4096] = "";
+	unsigned long long routes_now;
 	size_t n = 0, m = 0;
 	bool json = false;
 	int ret, status = 0;
@@ -149,12 +150,13 @@ int cmd_show(int argc, char *argv[])
 		status = 1;
 		goto out;
 	}
+	routes_now = rtnl_snapshot_digest(&snap);
 	for (size_t i = 0; i < n; ++i) {
 		if (!wanted(&entries[i], ifname, ns, ns_key))
 			continue;
 		if (state_read(entries[i].key, entries[i].ifname, &shown[m].st))
 			continue; /* taken down meanwhile */
-		read_one(&shown[m], &host, rtnl_snapshot_digest(&snap));
+		read_one(&shown[m], &host, routes_now);
 		if (!shown[m].item.device || shown[m].item.host_link || shown[m].item.routes_changed)
 			status = 1;
 		++m;
