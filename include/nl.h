@@ -18,6 +18,7 @@ struct nl {
 	char *buf; /* for replies */
 	size_t bufsize;
 	char ext_ack[256]; /* the kernel's words about the last error, if any */
+	uint16_t genl_family; /* generic netlink: the family's id once asked for, else 0 */
 };
 
 /*

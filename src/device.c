@@ -7,6 +7,7 @@
 #include "uapi.h"
 #include "wgnl.h"
 
+/* reload reads then writes: the family is asked for once per socket. */
 static int genl_family(struct nl *genl, int ns_fd, uint16_t *family)
 {
 	int ret = 0;
@@ -14,7 +15,10 @@ static int genl_family(struct nl *genl, int ns_fd, uint16_t *family)
 	/* In the namespace: the kernel looks the interface's name up there. */
 	if (!genl->sock)
 		ret = nl_open_in(genl, NETLINK_GENERIC, ns_fd);
-	return ret ? ret : wgnl_family(genl, family);
+	if (!ret && !genl->genl_family)
+		ret = wgnl_family(genl, &genl->genl_family);
+	*family = genl->genl_family;
+	return ret;
 }
 
 int device_get(struct nl *genl, int ns_fd, const char *ifname, bool userspace, struct nswg_config **out)

@@ -72,6 +72,7 @@ void nl_close(struct nl *nl)
 	free(nl->buf);
 	nl->sock = NULL;
 	nl->buf = NULL;
+	nl->genl_family = 0;
 }
 
 static int ext_ack_attr_cb(const struct nlattr *attr, void *data)

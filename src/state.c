@@ -3,6 +3,9 @@
  * State under RUNSTATEDIR/nswg: one directory per namespace, with a lock and
  * a small key=value file per interface. It lives in /run on purpose: after a
  * reboot neither the namespace nor its interface is there any more.
+ *
+ * NS/lock, NS/IFNAME.state, NS/IFNAME.log: interface names may be "lock" or
+ * end in ".log", so no file is named by the interface name alone.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -75,6 +78,8 @@ int state_lock(const char *key)
 	return fd;
 }
 
+#define STATE_SUFFIX ".state"
+
 static int state_file(const char *key, const char *ifname, const char *suffix, char *path, size_t size)
 {
 	if ((size_t)snprintf(path, size, "%s/%s/%s%s", NSWG_STATE_DIR, key, ifname, suffix) >= size)
@@ -122,7 +127,7 @@ int state_write(const char *key, const struct nswg_state *st)
 
 	ret = make_dirs(key);
 	if (!ret)
-		ret = state_file(key, st->ifname, "", path, sizeof(path));
+		ret = state_file(key, st->ifname, STATE_SUFFIX, path, sizeof(path));
 	for (size_t i = 0; !ret && i < ARRAY_SIZE(fields); ++i) {
 		const char *field = (const char *)st + fields[i].offset;
 
@@ -180,7 +185,7 @@ int state_read(const char *key, const char *ifname, struct nswg_state *st)
 
 	memset(st, 0, sizeof(*st));
 	st->ipv6_all = st->ipv6_default = -1;
-	ret = state_file(key, ifname, "", path, sizeof(path));
+	ret = state_file(key, ifname, STATE_SUFFIX, path, sizeof(path));
 	if (ret)
 		return ret;
 	f = fopen(path, "re");
@@ -201,7 +206,7 @@ int state_read(const char *key, const char *ifname, struct nswg_state *st)
 int state_remove(const char *key, const char *ifname)
 {
 	char path[4200];
-	int ret = state_file(key, ifname, "", path, sizeof(path));
+	int ret = state_file(key, ifname, STATE_SUFFIX, path, sizeof(path));
 
 	if (ret)
 		return ret;
@@ -230,36 +235,22 @@ int state_log_open(const char *key, const char *ifname)
 	return fd < 0 ? -errno : fd;
 }
 
-int state_find(const char *ifname, char *key, size_t size)
-{
-	char path[4200];
-	struct dirent *de;
-	struct stat st;
-	int found = 0;
-	DIR *d;
-
-	d = opendir(NSWG_STATE_DIR);
-	if (!d)
-		return errno == ENOENT ? -ENOENT : -errno;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/%s", NSWG_STATE_DIR, de->d_name, ifname);
-		if (stat(path, &st) || !S_ISREG(st.st_mode))
-			continue;
-		if (!found++)
-			snprintf(key, size, "%s", de->d_name);
-	}
-	closedir(d);
-	return found == 1 ? 0 : found ? -EEXIST : -ENOENT;
-}
-
 static int entry_cmp(const void *a, const void *b)
 {
 	const struct state_entry *x = a, *y = b;
 	int c = strcmp(x->key, y->key);
 
 	return c ? c : strcmp(x->ifname, y->ifname);
+}
+
+/* Not every file system fills in d_type; ask those that do not. */
+static bool is_regular(DIR *d, const struct dirent *de)
+{
+	struct stat st;
+
+	if (de->d_type != DT_UNKNOWN)
+		return de->d_type == DT_REG;
+	return !fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode);
 }
 
 /* The state files in one namespace's directory: everything but the lock and logs. */
@@ -277,15 +268,16 @@ static int list_dir(const char *key, struct state_entry **out, size_t *n, size_t
 	while (!ret && (de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 
-		if (de->d_name[0] == '.' || !strcmp(de->d_name, "lock") || len >= IFNAMSIZ ||
-		    (len > 4 && !strcmp(de->d_name + len - 4, ".log")) || de->d_type != DT_REG)
+		if (len <= strlen(STATE_SUFFIX) || len - strlen(STATE_SUFFIX) >= IFNAMSIZ ||
+		    strcmp(de->d_name + len - strlen(STATE_SUFFIX), STATE_SUFFIX) || !is_regular(d, de))
 			continue;
 		if (strlen(key) >= sizeof((*out)->key))
 			continue;
 		if ((ret = array_grow(out, cap, *n, sizeof(**out))))
 			break;
 		snprintf((*out)[*n].key, sizeof((*out)[*n].key), "%s", key);
-		snprintf((*out)[*n].ifname, sizeof((*out)[*n].ifname), "%s", de->d_name);
+		snprintf((*out)[*n].ifname, sizeof((*out)[*n].ifname), "%.*s",
+			 (int)(len - strlen(STATE_SUFFIX)), de->d_name);
 		++*n;
 	}
 	closedir(d);
@@ -318,4 +310,22 @@ int state_list(struct state_entry **out, size_t *n)
 	if (*n)
 		qsort(*out, *n, sizeof(**out), entry_cmp);
 	return 0;
+}
+
+int state_find(const char *ifname, char *key, size_t size)
+{
+	struct state_entry *e;
+	size_t n, i, found = 0;
+	int ret = state_list(&e, &n);
+
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++) {
+		if (strcmp(e[i].ifname, ifname))
+			continue;
+		if (!found++)
+			snprintf(key, size, "%s", e[i].key);
+	}
+	free(e);
+	return found == 1 ? 0 : found ? -EEXIST : -ENOENT;
 }

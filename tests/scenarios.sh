@@ -45,7 +45,7 @@ ns_dump() {
 	$IP netns exec "$1" cat /proc/sys/net/ipv6/conf/all/disable_ipv6 /proc/sys/net/ipv6/conf/default/disable_ipv6
 }
 # The pid of the userspace implementation nswg recorded (0: kernel).
-state_pid() { sed -n 's/^userspace_pid=//p' "/run/nswg/$1/$2"; }
+state_pid() { sed -n 's/^userspace_pid=//p' "/run/nswg/$1/$2.state"; }
 # Alive: not gone, and not a zombie.
 proc_alive() { [ "$1" != 0 ] && [ -e "/proc/$1/stat" ] && ! awk '{exit $3 != "Z"}' "/proc/$1/stat"; }
 nothing_left() {
@@ -154,10 +154,10 @@ test_tunnel() {
 		sh -c "grep -qx 'nameserver 10.9.0.53' /etc/netns/nsa/resolv.conf && grep -qx 'search example.com' /etc/netns/nsa/resolv.conf"
 	check "dns: nsswitch.conf resolves with files and dns only" grep -qx 'hosts: files dns' /etc/netns/nsa/nsswitch.conf
 	check "dns: ip netns exec sees it" sh -c "$IP netns exec nsa cat /etc/resolv.conf | grep -q 10.9.0.53"
-	check "state: recorded under /run/nswg" test -f /run/nswg/nsa/wga
-	check "state: holds no key" sh -c "! grep -q '$a_priv' /run/nswg/nsa/wga"
+	check "state: recorded under /run/nswg" test -f /run/nswg/nsa/wga.state
+	check "state: holds no key" sh -c "! grep -q '$a_priv' /run/nswg/nsa/wga.state"
 	check "keys: the state is 0600, the DNS files 0644 (ip netns exec must let users read them)" \
-		sh -c "ls -l /run/nswg/nsa/wga | grep -q '^-rw------- ' && ls -l /etc/netns/nsa/resolv.conf | grep -q '^-rw-r--r-- '"
+		sh -c "ls -l /run/nswg/nsa/wga.state | grep -q '^-rw------- ' && ls -l /etc/netns/nsa/resolv.conf | grep -q '^-rw-r--r-- '"
 	check "keys: no private key in anything nswg wrote under /run/nswg or /etc/netns" \
 		sh -c "! grep -rq '$a_priv\|$b_priv' /run/nswg /etc/netns"
 	check "up again: refused, interface exists" sh -c "! $NSWG up wga --netns nsa"
@@ -197,7 +197,7 @@ test_tunnel() {
 	check "down: the namespaces nswg made are gone" sh -c "[ -z \"\$($IP netns list)\" ]"
 	check "down: the DNS files nswg wrote are gone" test ! -e /etc/netns/nsa
 	check "down: a resolv.conf that was there is back" grep -qx "nameserver 192.0.2.53" /etc/netns/nsb/resolv.conf
-	check "down: no state left" test ! -e /run/nswg/nsa/wga
+	check "down: no state left" test ! -e /run/nswg/nsa/wga.state
 	check "down: again, a clear error" sh -c "$NSWG down wga 2>&1 | grep -q 'not a WireGuard interface'"
 	rm -rf /etc/netns/nsb
 }
@@ -376,7 +376,7 @@ faults_up() { # LABEL NS: fail each of up's requests in turn, then signal before
 			why=
 			if [ $rc = 0 ] && grep -q 'creating it on the host and moving it' $T/err; then
 				# The kernel "refused" the link in the namespace: the fallback made it whole.
-				[ -f /run/nswg/$ns/wgf8 ] && $IP netns exec $ns $WG show wgf8 >/dev/null 2>&1 ||
+				[ -f /run/nswg/$ns/wgf8.state ] && $IP netns exec $ns $WG show wgf8 >/dev/null 2>&1 ||
 					why="the fallback left it half-made"
 				$FAULT_NSWG down wgf8 --netns $ns >/dev/null 2>&1
 			elif [ $rc != 1 ]; then
@@ -392,7 +392,7 @@ faults_up() { # LABEL NS: fail each of up's requests in turn, then signal before
 				ns_dump $ns >$T/fn1
 				cmp -s $T/fn0 $T/fn1 || why="$why; the namespace changed"
 			fi
-			[ -z "$(ls /run/nswg/*/wgf8 /run/nswg/*/wgf8.log /etc/netns/$ns /var/run/wireguard/wgf8.sock 2>/dev/null)" ] ||
+			[ -z "$(ls /run/nswg/*/wgf8.state /run/nswg/*/wgf8.log /etc/netns/$ns /var/run/wireguard/wgf8.sock 2>/dev/null)" ] ||
 				why="$why; files left"
 			[ -e $T/fn0 ] || [ ! -e /run/netns/$ns ] || why="$why; the namespace is left"
 			pgrep -f "^wireguard-go wgf8\$" >/dev/null && why="$why; a process is left"
@@ -423,7 +423,7 @@ test_faults() {
 		rc=$?
 		if [ $rc = 0 ]; then
 			# Deleted before nswg looked for it: it made a new one, and that one is whole.
-			[ -f /run/nswg/flt/wgf8 ] && [ -e /run/netns/flt ] || { bad=$((bad + 1)); echo "#   deleted at $n: exit 0, not whole"; }
+			[ -f /run/nswg/flt/wgf8.state ] && [ -e /run/netns/flt ] || { bad=$((bad + 1)); echo "#   deleted at $n: exit 0, not whole"; }
 			$FAULT_NSWG down wgf8 --netns flt >/dev/null 2>&1
 		elif ! grep -q "namespace \`flt' was removed or replaced during up, rolling back\|^nswg: .*: " $T/err; then
 			bad=$((bad + 1))
@@ -457,7 +457,7 @@ test_faults() {
 			nothing_left || { bad=$((bad + 1)); echo "#   down, fault at $n: exit 0 but something left"; }
 		else
 			ns_dump flt >$T/d1
-			if ! cmp -s $T/d0 $T/d1 || [ ! -f /run/nswg/flt/wgf8 ] || ! grep -q '^nswg: .*Input/output error' $T/err; then
+			if ! cmp -s $T/d0 $T/d1 || [ ! -f /run/nswg/flt/wgf8.state ] || ! grep -q '^nswg: .*Input/output error' $T/err; then
 				bad=$((bad + 1))
 				echo "#   down, fault at $n: exit $rc, but not as before"
 				sed 's/^/#     /' $T/err | tail -n 3
@@ -712,9 +712,19 @@ test_concurrent() {
 		sh -c "[ \$(grep -l \"^nswg: \\\`con0' already exists in namespace \\\`same'\$\" $T/same*.err | wc -l) = 15 ]"
 	grep -h "^nswg" $T/same*.err | sort | uniq -c | sed "s/^/#   /"
 	check "concurrency: and the one is whole (device, state, show)" \
-		sh -c "$IP netns exec same $WG show con0 listen-port | grep -qx 52000 && [ -f /run/nswg/same/con0 ] && $NSWG show con0 >/dev/null"
+		sh -c "$IP netns exec same $WG show con0 listen-port | grep -qx 52000 && [ -f /run/nswg/same/con0.state ] && $NSWG show con0 >/dev/null"
 	$NSWG down con0 >/dev/null 2>&1
 	check "concurrency: nothing left after it" nothing_left
+
+	# Interface names are free: one named like the lock, one like con0's log.
+	sed 's|, 0.0.0.0/0||' /etc/wireguard/con1.conf >/etc/wireguard/lock.conf
+	sed 's|, 0.0.0.0/0||' /etc/wireguard/con2.conf >/etc/wireguard/con0.log.conf
+	check "state: interfaces named lock and con0.log beside con0" sh -c "$NSWG up con0 --netns same && $NSWG up lock --netns same &&
+		$NSWG up con0.log --netns same && [ \$($NSWG show | grep -c '^interface: ') = 3 ]" 2>/dev/null
+	check "state: a second up of lock is refused" sh -c "$NSWG up lock --netns same 2>&1 | grep -q \"already exists\""
+	check "state: and each goes down" sh -c "$NSWG down lock && $NSWG down con0.log && $NSWG down con0" 2>/dev/null
+	check "state: nothing left after them" nothing_left
+	rm -f /etc/wireguard/lock.conf /etc/wireguard/con0.log.conf
 
 	# down racing up: whichever wins, the end is whole, either up or down.
 	bad=0
@@ -724,7 +734,7 @@ test_concurrent() {
 		[ $((i % 2)) = 0 ] && sleep 0.0$i
 		$NSWG down con1 --netns race >/dev/null 2>&1
 		wait $up
-		if [ -f /run/nswg/race/con1 ]; then
+		if [ -f /run/nswg/race/con1.state ]; then
 			$IP netns exec race $WG show con1 >/dev/null 2>&1 || bad=$((bad + 1))
 			$NSWG down con1 --netns race >/dev/null 2>&1
 		fi

@@ -3,11 +3,12 @@
 
 _nswg_confdir=@CONFDIR@
 
-# The interfaces nswg manages: the state files under /run/nswg/NS/.
+# The interfaces nswg manages: their state files, /run/nswg/NS/IFNAME.state.
 _nswg_managed() {
 	local f
-	for f in @RUNSTATEDIR@/nswg/*/*; do
-		[[ -f $f && ${f##*/} != lock && $f != *.log ]] && printf '%s\n' "${f##*/}"
+	for f in @RUNSTATEDIR@/nswg/*/*.state; do
+		f=${f##*/}
+		[[ -n ${f%.state} ]] && printf '%s\n' "${f%.state}"
 	done 2>/dev/null | sort -u
 }
 

@@ -14,7 +14,7 @@ make -s -C "$TOP" install DESTDIR="$dest" >/dev/null || die "make install failed
 
 mkdir -p /etc/wireguard /run/netns /run/nswg/egress /run/nswg/other
 touch /etc/wireguard/home.conf /etc/wireguard/work.conf /run/netns/egress /run/netns/other
-touch /run/nswg/egress/lock /run/nswg/egress/wg0 /run/nswg/egress/wg0.log /run/nswg/other/wg1
+touch /run/nswg/egress/lock /run/nswg/egress/wg0.state /run/nswg/egress/wg0.log /run/nswg/other/wg1.state /run/nswg/other/wg2.log
 cd "$TMPDIR" && touch provider.conf notes.txt
 
 complete_line() { # WORDS...: the completions of the last word

@@ -53,11 +53,27 @@ cleanup_all() {
 	for pid in "${CLEANUP_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	done
+	sandbox_reap
 	return 0
 }
 
 on_cleanup() {
 	CLEANUP_CMDS+=("$*")
+}
+
+# Whatever still runs in the sandbox's own network namespace was started by
+# this test (a wireguard-go that a failing nswg left behind, in a session of
+# its own): it must not outlive the sandbox. Never the machine's namespace.
+sandbox_reap() {
+	local self p
+	self=$(readlink /proc/$$/ns/net) || return 0
+	[ -n "${NSWG_SANDBOX:-}" ] && [ "$self" != "$(readlink /proc/1/ns/net)" ] || return 0
+	for p in /proc/[0-9]*; do
+		p=${p#/proc/}
+		{ [ "$p" = $$ ] || [ "$p" = "$BASHPID" ]; } && continue
+		[ "$(readlink "/proc/$p/ns/net" 2>/dev/null)" = "$self" ] && kill "$p" 2>/dev/null
+	done
+	return 0
 }
 
 # Re-runs the calling script in new network and mount namespaces, with a
