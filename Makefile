@@ -12,6 +12,7 @@ CONFDIR ?= $(SYSCONFDIR)/wireguard
 RUNSTATEDIR ?= /run
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
 DOCDIR ?= $(PREFIX)/share/doc/nswg
 
 VERSION := 0.1.0
@@ -215,18 +216,19 @@ check-vm: nswg $(B)/tests/cfgdump $(B)/fault/nswg $(B)/tests/measure
 	$(Q)tests/vm/run.sh
 
 INSTALLED := $(BINDIR)/nswg $(MANDIR)/man8/nswg.8 $(SYSTEMDUNITDIR)/nswg@.service $(SYSTEMDUNITDIR)/nswg.target \
-	$(BASHCOMPDIR)/nswg $(DOCDIR)/examples/nswg-example-app.service
+	$(BASHCOMPDIR)/nswg $(ZSHCOMPDIR)/_nswg $(DOCDIR)/examples/nswg-example-app.service
 
 install: nswg man/nswg.8
 	@install -v -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)/man8" "$(DESTDIR)$(SYSTEMDUNITDIR)" \
-		"$(DESTDIR)$(BASHCOMPDIR)" "$(DESTDIR)$(DOCDIR)/examples"
+		"$(DESTDIR)$(BASHCOMPDIR)" "$(DESTDIR)$(ZSHCOMPDIR)" "$(DESTDIR)$(DOCDIR)/examples"
 	@install -v -m 0755 nswg "$(DESTDIR)$(BINDIR)/nswg"
 	@install -v -m 0644 man/nswg.8 "$(DESTDIR)$(MANDIR)/man8/nswg.8"
 	@install -v -m 0644 contrib/systemd/nswg.target "$(DESTDIR)$(SYSTEMDUNITDIR)/"
 	@$(SUBST) contrib/systemd/nswg@.service.in >"$(DESTDIR)$(SYSTEMDUNITDIR)/nswg@.service"
 	@$(SUBST) contrib/systemd/nswg-example-app.service.in >"$(DESTDIR)$(DOCDIR)/examples/nswg-example-app.service"
 	@$(SUBST) contrib/completion/nswg.bash >"$(DESTDIR)$(BASHCOMPDIR)/nswg"
-	@chmod -v 0644 "$(DESTDIR)$(SYSTEMDUNITDIR)/nswg@.service" "$(DESTDIR)$(BASHCOMPDIR)/nswg" \
+	@$(SUBST) contrib/completion/nswg.zsh >"$(DESTDIR)$(ZSHCOMPDIR)/_nswg"
+	@chmod -v 0644 "$(DESTDIR)$(SYSTEMDUNITDIR)/nswg@.service" "$(DESTDIR)$(BASHCOMPDIR)/nswg" "$(DESTDIR)$(ZSHCOMPDIR)/_nswg" \
 		"$(DESTDIR)$(DOCDIR)/examples/nswg-example-app.service"
 
 uninstall:

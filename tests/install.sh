@@ -18,9 +18,10 @@ cat >"$dest.want" <<'LIST'
 ./usr/local/share/bash-completion/completions/nswg
 ./usr/local/share/doc/nswg/examples/nswg-example-app.service
 ./usr/local/share/man/man8/nswg.8
+./usr/local/share/zsh/vendor-completions/_nswg
 LIST
 if cmp -s "$dest.list" "$dest.want"; then
-	echo "ok - make install: the binary, man page, units, completion and example unit, nothing else"
+	echo "ok - make install: the binary, man page, units, completions and example unit, nothing else"
 else
 	echo "not ok - make install: unexpected file list"
 	diff "$dest.want" "$dest.list" | sed 's/^/#   /'

@@ -35,4 +35,22 @@ check "completion: options after a dash" test "$(complete_line nswg down --)" = 
 check "completion: --netns offers ip netns names" test "$(complete_line nswg up home --netns '')" = "egress other "
 check "completion: exec offers ip netns names" test "$(complete_line nswg exec e)" = "egress "
 check "completion: exec --user offers users" sh -c "[ -n \"\$(bash -c '. $dest/usr/share/bash-completion/completions/nswg; COMP_WORDS=(nswg exec egress --user ro); COMP_CWORD=4; _nswg; echo \${COMPREPLY[*]}')\" ]"
+
+# zsh: the installed _nswg, in an interactive zsh driven through a terminal.
+need zsh
+zdir=$dest/usr/share/zsh/vendor-completions
+zcomplete() { # LINE: what zsh offers at its end, on one line
+	"$TOP/tests/e2e/zcomplete.zsh" "$zdir" "$1" | tr '\n' ' '
+}
+check "zsh: commands" test "$(zcomplete 'nswg re')" = "reload "
+check "zsh: all commands" test "$(zcomplete 'nswg ')" = "down exec help reload save show strip up "
+check "zsh: up offers /etc/wireguard names and .conf files" test "$(zcomplete 'nswg up ')" = "home provider.conf work "
+check "zsh: down offers the interfaces nswg manages" test "$(zcomplete 'nswg down w')" = "wg0 wg1 "
+check "zsh: show offers them and all" test "$(zcomplete 'nswg show ')" = "all wg0 wg1 "
+check "zsh: down's options" test "$(zcomplete 'nswg down --')" = "--dry-run --keep-netns --netns "
+check "zsh: --netns offers ip netns names" test "$(zcomplete 'nswg up home --netns eg')" = "egress "
+check "zsh: exec offers ip netns names" test "$(zcomplete 'nswg exec o')" = "other "
+check "zsh: exec, then --" test "$(zcomplete 'nswg exec other --user root ')" = "-- "
+check "zsh: after --, the command's own completion" \
+	sh -c "'$TOP/tests/e2e/zcomplete.zsh' '$zdir' 'nswg exec other -- ip netns ' | grep -qx add"
 summary

@@ -1,0 +1,91 @@
+#compdef nswg
+# zsh completion for nswg(8)
+# SPDX-License-Identifier: MIT
+
+# The interfaces nswg manages: their state files, /run/nswg/NS/IFNAME.state.
+(( $+functions[_nswg_managed] )) ||
+_nswg_managed() {
+	local -a names
+	names=(@RUNSTATEDIR@/nswg/*/*.state(N.:t:r))
+	names=(${(u)names})
+	_wanted interfaces expl 'interface nswg manages' compadd -a - names
+}
+
+# A name from ip netns, or a namespace file (/proc/PID/ns/net, a bind mount).
+(( $+functions[_nswg_netns] )) ||
+_nswg_netns() {
+	local -a names
+	names=(@RUNSTATEDIR@/netns/*(N:t))
+	_alternative "names:network namespace:compadd -a - names" 'files:namespace file:_files'
+}
+
+# What up and strip read: a name from @CONFDIR@, or a .conf file.
+(( $+functions[_nswg_config] )) ||
+_nswg_config() {
+	local -a names
+	names=(@CONFDIR@/*.conf(N:t:r))
+	_alternative "names:configuration in @CONFDIR@:compadd -a - names" \
+		'files:configuration file:_files -g "*.conf(-.)"'
+}
+
+_nswg() {
+	local curcontext=$curcontext state line ret=1
+	local -a commands
+	commands=(
+		'up:create the interface inside a namespace and configure it there'
+		'down:remove the interface, and the namespace if nswg made it'
+		'save:write the running configuration back into the file'
+		'reload:apply the file to the running interface'
+		'show:the interfaces nswg manages, and whether the host is untouched'
+		'exec:run a command inside a namespace'
+		'strip:print the configuration as wg setconf reads it'
+		'help:show the usage'
+	)
+
+	_arguments -C '(- *)--version[show the version]' '1: :->command' '*:: :->argument' && ret=0
+	case $state in
+	command)
+		_describe -t commands 'nswg command' commands && ret=0
+		;;
+	argument)
+		curcontext=${curcontext%:*:*}:nswg-$words[1]:
+		case $words[1] in
+		up)
+			_arguments '--netns[the namespace]:namespace:_nswg_netns' \
+				'--dry-run[print what would be done, do nothing]' '1:configuration:_nswg_config' && ret=0
+			;;
+		strip)
+			_arguments '1:configuration:_nswg_config' && ret=0
+			;;
+		down)
+			_arguments '--netns[the namespace]:namespace:_nswg_netns' \
+				'--dry-run[print what would be done, do nothing]' \
+				'--keep-netns[keep a namespace nswg made]' '1:interface:_nswg_managed' && ret=0
+			;;
+		save | reload)
+			_arguments '--netns[the namespace]:namespace:_nswg_netns' \
+				'--dry-run[print what would be done, do nothing]' '1:interface:_nswg_managed' && ret=0
+			;;
+		show)
+			_arguments '--netns[the namespace]:namespace:_nswg_netns' '--json[JSON, for scripts]' \
+				'1:interface:{_nswg_managed; _wanted all expl all compadd all}' && ret=0
+			;;
+		exec)
+			# After --, the command line is the command's own.
+			local sep=${words[(i)--]}
+			if (( sep < CURRENT )); then
+				shift $sep words
+				(( CURRENT -= sep ))
+				_normal && ret=0
+			else
+				_arguments '1:namespace:_nswg_netns' '--user[run as this user]:user:_users' \
+					'2:end of options:(--)' && ret=0
+			fi
+			;;
+		esac
+		;;
+	esac
+	return ret
+}
+
+_nswg "$@"
