@@ -253,7 +253,7 @@ static bool is_regular(DIR *d, const struct dirent *de)
 	return !fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode);
 }
 
-/* The state files in one namespace's directory: everything but the lock and logs. */
+/* The IFNAME.state files in one namespace's directory. */
 static int list_dir(const char *key, struct state_entry **out, size_t *n, size_t *cap)
 {
 	char path[4200];
