@@ -18,7 +18,8 @@ struct loaded_config {
 	struct nswg_config *cfg;
 };
 
-int load_config(const char *arg, struct loaded_config *lc);
+/* interface_only: config_parse_interface(), for down and save. */
+int load_config(const char *arg, struct loaded_config *lc, bool interface_only);
 void loaded_config_free(struct loaded_config *lc);
 
 /* "[#] command" on stderr, as wg-quick shows what it does. */

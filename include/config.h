@@ -142,6 +142,13 @@ struct nswg_config_error {
  * no globals. Returns 0, -EINVAL (err filled in), -EFBIG or -ENOMEM.
  */
 int config_parse_buf(const char *buf, size_t len, struct nswg_config **out, struct nswg_config_error *err);
+/*
+ * What down and save need, as wg-quick down reads it: only wg-quick's own
+ * keys of [Interface] (Address, DNS, MTU, Table, hooks, SaveConfig). Every
+ * other line is skipped unread, so a peer broken by an edit, or 100,000
+ * allowed IPs, cost nothing; the result has no peers and no keys.
+ */
+int config_parse_interface(const char *buf, size_t len, struct nswg_config **out, struct nswg_config_error *err);
 void config_free(struct nswg_config *cfg);
 
 /*

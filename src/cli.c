@@ -62,7 +62,7 @@ void loaded_config_free(struct loaded_config *lc)
 }
 
 /* Finds, reads and parses CONFIG_FILE | INTERFACE; prints what went wrong. */
-int load_config(const char *arg, struct loaded_config *lc)
+int load_config(const char *arg, struct loaded_config *lc, bool interface_only)
 {
 	struct nswg_config_error err;
 	char *canonical = NULL;
@@ -92,7 +92,7 @@ int load_config(const char *arg, struct loaded_config *lc)
 	if (ret)
 		goto err;
 
-	ret = config_parse_buf(lc->buf, lc->len, &lc->cfg, &err);
+	ret = (interface_only ? config_parse_interface : config_parse_buf)(lc->buf, lc->len, &lc->cfg, &err);
 	if (ret == -EINVAL || ret == -EFBIG) {
 		if (err.line)
 			fprintf(stderr, "%s: %s:%u: %s\n", prog, lc->path, err.line, err.message);
@@ -158,7 +158,7 @@ static int cmd_strip(int argc, char *argv[])
 		usage(stderr);
 		return 1;
 	}
-	if (load_config(argv[1], &lc))
+	if (load_config(argv[1], &lc, false))
 		return 1;
 	ret = config_strip_buf(lc.buf, lc.len, &out, &len);
 	loaded_config_free(&lc);

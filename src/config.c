@@ -78,6 +78,8 @@ struct parse_ctx {
 	struct nswg_config *cfg;
 	struct nswg_config_error *err;
 	int ret;
+	bool interface_only; /* config_parse_interface() */
+	enum section section; /* the section the reader is in */
 };
 
 static bool is_blank(const char *s, size_t n)
@@ -818,7 +820,8 @@ static int config_begin_section(struct parse_ctx *c, enum section section)
 	struct nswg_config *cfg = c->cfg;
 	struct nswg_peer *peer;
 
-	if (section != SECTION_PEER)
+	c->section = section;
+	if (section != SECTION_PEER || c->interface_only)
 		return 0;
 	if (array_grow(&cfg->peers, &cfg->cap_peers, cfg->n_peers, sizeof(*peer)))
 		return fail_errno(c, -ENOMEM);
@@ -917,6 +920,12 @@ static char *config_ini_reader(char *str, int num, void *stream)
 		return NULL;
 	}
 	config_lex_line(p, n, l);
+	if (c->interface_only && l->kind != LINE_SECTION && !config_line_is_wgquick(l, c->section)) {
+		/* As wg-quick: any line that opens with '[' ends [Interface]. */
+		if (l->kind == LINE_BAD && l->raw_len && l->raw[0] == '[')
+			c->section = SECTION_NONE;
+		l->kind = LINE_BLANK;
+	}
 	switch (l->kind) {
 	case LINE_BLANK:
 		strcpy(str, "\n");
@@ -985,9 +994,10 @@ static int config_finish(struct parse_ctx *c)
 	return 0;
 }
 
-int config_parse_buf(const char *buf, size_t len, struct nswg_config **out, struct nswg_config_error *err)
+static int parse(const char *buf, size_t len, bool interface_only, struct nswg_config **out,
+		 struct nswg_config_error *err)
 {
-	struct parse_ctx c = { .err = err };
+	struct parse_ctx c = { .err = err, .interface_only = interface_only };
 	size_t bom;
 	int ret;
 
@@ -1022,6 +1032,16 @@ int config_parse_buf(const char *buf, size_t len, struct nswg_config **out, stru
 	}
 	*out = c.cfg;
 	return 0;
+}
+
+int config_parse_buf(const char *buf, size_t len, struct nswg_config **out, struct nswg_config_error *err)
+{
+	return parse(buf, len, false, out, err);
+}
+
+int config_parse_interface(const char *buf, size_t len, struct nswg_config **out, struct nswg_config_error *err)
+{
+	return parse(buf, len, true, out, err);
 }
 
 static void strv_free(struct nswg_strv *sv)

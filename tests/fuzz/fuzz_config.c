@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The config reader under libFuzzer. Besides crashes, leaks and undefined
- * behaviour it checks one property: what `nswg strip' prints reads back as
- * the same device configuration, which `wg syncconf' relies on.
+ * behaviour it checks two properties: what `nswg strip' prints reads back as
+ * the same device configuration, which `wg syncconf' relies on; and down's
+ * reader (config_parse_interface) accepts whatever the full reader accepts.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -31,10 +32,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *first, *stripped, *second;
 	size_t first_len, stripped_len, second_len;
+	struct nswg_config_error err;
+	struct nswg_config *cfg;
+	int interface_ret;
 
+	interface_ret = config_parse_interface((const char *)data, size, &cfg, &err);
+	if (!interface_ret)
+		config_free(cfg);
 	first = render((const char *)data, size, &first_len);
 	if (!first)
 		return 0;
+	if (interface_ret) {
+		fprintf(stderr, "down's reader refused what up's accepted: line %u: %s\n", err.line, err.message);
+		abort();
+	}
 	if (config_strip_buf((const char *)data, size, &stripped, &stripped_len))
 		abort();
 	second = render(stripped, stripped_len, &second_len);

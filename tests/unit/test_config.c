@@ -349,6 +349,52 @@ static void test_allowedips(void **state)
 	config_free(cfg);
 }
 
+/* down and save: wg-quick's own [Interface] keys, as the full reader reads them; nothing else. */
+static void test_interface_only(void **state)
+{
+	static const char head[] = "[Interface]\nPrivateKey = " K1 "\nAddress = 10.0.0.1/24, fd00::1/64\n"
+				   "DNS = 10.0.0.53, example.org\nMTU = 1380\nTable = off\nSaveConfig = true\n"
+				   "PostUp = echo up\n";
+	static const char good_peer[] = "[Peer]\nPublicKey = " K2 "\nAllowedIPs = 0.0.0.0/0\n";
+	static const char broken_peer[] = "[Peer]\nPublicKey = broken\nAllowedIPs = 300.0.0.0/0\nnonsense\n";
+	struct nswg_config *full, *cfg = NULL;
+	struct nswg_config_error err;
+	char text[1024], a[64], b[64];
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s%s", head, good_peer);
+	full = parse(text);
+	snprintf(text, sizeof(text), "%s%s", head, broken_peer);
+	parse_fails(text, 10, "PublicKey is not the correct length or format: `broken'");
+	assert_int_equal(config_parse_interface(text, strlen(text), &cfg, &err), 0);
+	assert_int_equal(cfg->n_peers, 0);
+	assert_false(cfg->flags & NSWG_DEV_HAS_PRIVATE_KEY);
+	assert_int_equal(cfg->n_addresses, full->n_addresses);
+	for (size_t i = 0; i < cfg->n_addresses; ++i)
+		assert_string_equal(ip_str(&cfg->addresses[i], a), ip_str(&full->addresses[i], b));
+	assert_int_equal(cfg->dns.n, 1);
+	assert_string_equal(cfg->dns.v[0], full->dns.v[0]);
+	assert_string_equal(cfg->dns_search.v[0], "example.org");
+	assert_int_equal(cfg->mtu, 1380);
+	assert_string_equal(cfg->table_text, full->table_text);
+	assert_true(cfg->save_config);
+	assert_int_equal(cfg->n_hooks, 1);
+	assert_string_equal(cfg->hooks[0].command, "echo up");
+	config_free(cfg);
+	config_free(full);
+
+	/* Its own keys are still read strictly, and named by line. */
+	snprintf(text, sizeof(text), "%s", "[Interface]\nPrivateKey = abc\nMTU = x\n");
+	assert_int_equal(config_parse_interface(text, strlen(text), &cfg, &err), -EINVAL);
+	assert_null(cfg);
+	assert_int_equal(err.line, 3);
+	/* As wg-quick: a line opening with '[' ends [Interface]. */
+	snprintf(text, sizeof(text), "%s", "[Interface]\nMTU = 1400\n[Other]\nMTU = x\n");
+	assert_int_equal(config_parse_interface(text, strlen(text), &cfg, &err), 0);
+	assert_int_equal(cfg->mtu, 1400);
+	config_free(cfg);
+}
+
 static void test_errors(void **state)
 {
 	static const struct {
@@ -514,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_allowedips),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_interface_only),
 		cmocka_unit_test(test_nul_and_size),
 		cmocka_unit_test(test_error_quote_is_bounded),
 		cmocka_unit_test(test_strip),
