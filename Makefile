@@ -52,9 +52,12 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 B := build
 CORE_SRCS := src/util.c src/key.c src/curve25519.c src/config.c src/config_file.c src/render.c \
-	src/nl.c src/netns.c src/rtnl.c src/wgnl.c src/uapi.c src/device.c src/show_fmt.c src/userspace.c src/state.c src/dns.c src/resolve.c src/stats.c
+	src/nl.c src/netns.c src/rtnl.c src/wgnl.c src/uapi.c src/device.c src/show_fmt.c src/userspace.c src/state.c src/dns.c src/resolve.c src/stats.c src/prefix.c
 CORE_OBJS := $(CORE_SRCS:src/%.c=$(B)/%.o)
-OBJS := $(CORE_OBJS) $(B)/cli.o $(B)/up.o $(B)/show.o $(B)/exec.o
+# The commands, one file each, and the machinery they share (tunnel, steps, teardown).
+CMD_SRCS := src/cli.c src/tunnel.c src/steps.c src/teardown.c src/up.c src/down.c src/save.c src/reload.c \
+	src/show.c src/exec.c
+OBJS := $(CORE_OBJS) $(CMD_SRCS:src/%.c=$(B)/%.o)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
 all: nswg man/nswg.8
@@ -97,6 +100,12 @@ $(B)/tests/cfgdump: tests/lib/cfgdump.c $(CORE_OBJS)
 	@mkdir -p $(@D)
 	$(call quiet,LD,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# A test tool: runs a command with stderr a pipe nobody reads.
+$(B)/tests/closedpipe: tests/lib/closedpipe.c
+	@mkdir -p $(@D)
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # The fuzz harnesses, replayed over their corpora with the normal compiler.
 # The test corpus of configuration files seeds the config fuzzer too.
@@ -185,7 +194,7 @@ check-sanitize:
 clean-objs:
 	$(RM) -r $(B)/*.o $(B)/*.d $(B)/tests $(B)/fault nswg
 
-check-e2e: nswg $(B)/fault/nswg $(B)/tests/measure
+check-e2e: nswg $(B)/fault/nswg $(B)/tests/measure $(B)/tests/closedpipe
 	$(Q)tests/e2e/run.sh
 	$(Q)tests/e2e/demo.sh
 	$(Q)tests/e2e/completion.sh
@@ -212,7 +221,7 @@ demo: | deps-build deps-e2e
 	$(Q)contrib/demo/demo.sh
 
 # Kernel WireGuard in a VM: Debian's kernel package under qemu.
-check-vm: nswg $(B)/tests/cfgdump $(B)/fault/nswg $(B)/tests/measure
+check-vm: nswg $(B)/tests/cfgdump $(B)/fault/nswg $(B)/tests/measure $(B)/tests/closedpipe
 	$(Q)tests/vm/run.sh
 
 INSTALLED := $(BINDIR)/nswg $(MANDIR)/man8/nswg.8 $(SYSTEMDUNITDIR)/nswg@.service $(SYSTEMDUNITDIR)/nswg.target \

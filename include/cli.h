@@ -3,6 +3,7 @@
 #define NSWG_CLI_H
 
 #include <net/if.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -24,6 +25,13 @@ void loaded_config_free(struct loaded_config *lc);
 
 /* "[#] command" on stderr, as wg-quick shows what it does. */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vsay(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/*
+ * The host's namespace (nswg's own, or init's: compared by nsfs device and
+ * inode) is refused by every command: prints why and returns -EINVAL.
+ */
+int refuse_host_namespace(int fd, const char *ns);
 
 /* Root, or at least CAP_NET_ADMIN and CAP_SYS_ADMIN; prints when not. */
 bool check_privileges(void);

@@ -34,6 +34,21 @@ int netns_delete(const char *name);
 enum { NETNS_HOST_SELF = 1, NETNS_HOST_INIT = 2 };
 int netns_is_host(int fd);
 
+/* The namespace's identity, as the journal records it: its nsfs device and inode. */
+int netns_identity(int fd, unsigned long long *dev, unsigned long long *ino);
+
+/*
+ * IPv6's switches inside the namespace of fd, net.ipv6.conf.all and
+ * .default.disable_ipv6: -1 each where the kernel has no IPv6. Writing
+ * sets "default" first, so that nothing made in between comes up with IPv6;
+ * a value of -1 is left alone.
+ */
+struct netns_ipv6 {
+	int all, def;
+};
+int netns_ipv6_read(int fd, struct netns_ipv6 *v);
+int netns_ipv6_write(int fd, const struct netns_ipv6 *v);
+
 /*
  * Runs fn inside the namespace of fd, then returns to the namespace the
  * process was in. fn's return value is returned.

@@ -9,20 +9,47 @@
 
 #define NSWG_STATE_DIR NSWG_RUNSTATEDIR "/nswg"
 
-/* What `down' must undo, recorded by `up'. No key is ever written here. */
+/* Where an interface nswg makes may be while up runs. */
+enum nswg_link_place {
+	NSWG_LINK_NONE,    /* not asked for yet */
+	NSWG_LINK_NETNS,   /* created in (or moved into) the namespace */
+	NSWG_LINK_HOST,    /* created on the host, to be moved: a TUN, or the fallback */
+};
+
+/*
+ * One interface's journal, NS/IFNAME.state. up writes it before each step
+ * that changes something, naming what that step may leave, so that at any
+ * instant (SIGKILL included) the record covers everything that may exist;
+ * down, and a later up of the same interface, undo from it. No key is ever
+ * written here.
+ */
 struct nswg_state {
 	char ifname[IFNAMSIZ];
 	char netns[4096]; /* as given: a name, or a path */
 	char config[4096];
-	bool netns_created;
-	bool lo_brought_up; /* in a namespace nswg did not make */
-	bool etc_dir_created; /* /etc/netns/NAME */
-	bool dns_written;
-	bool resolv_saved, nsswitch_saved; /* originals kept in the state directory */
-	int ipv6_all, ipv6_default; /* previous disable_ipv6 values; -1: untouched */
-	int userspace_pid; /* 0: kernel WireGuard */
+	unsigned long long netns_dev, netns_ino; /* the namespace's identity, 0 until opened */
+	bool complete;                            /* up finished: false means interrupted */
+	int link;                                 /* enum nswg_link_place */
+	int userspace_pid;                        /* 0: kernel WireGuard */
 	unsigned long long userspace_start;
 	unsigned long long host_routes; /* digest of the host's default routes at up */
+};
+
+/*
+ * What the interfaces of one namespace share, NS/room: the namespace itself,
+ * its loopback, its IPv6 switches, its DNS files. The first up that changes
+ * one records it here before changing it; the down of the last interface
+ * puts it back.
+ */
+struct nswg_room {
+	char netns[4096];
+	unsigned long long netns_dev, netns_ino;
+	bool netns_created;
+	bool lo_brought_up;         /* in a namespace nswg did not make */
+	bool lo_bare;               /* and it had no address: those the kernel gives it at up go again */
+	int ipv6_all, ipv6_default; /* previous disable_ipv6 values; -1: untouched */
+	char dns_by[IFNAMSIZ];      /* the interface whose DNS= the files hold; "": none */
+	bool etc_dir_created;       /* /etc/netns/NAME */
 };
 
 /* The directory of a namespace's state: its name, or "@DEV:INO" for a path. */
@@ -31,10 +58,22 @@ int state_dir(const char *key, char *path, size_t size);
 
 /* An exclusive lock on the namespace's state; returns its fd, or -errno. */
 int state_lock(const char *key);
+/*
+ * An exclusive lock on a name that is the host's, whatever the namespace:
+ * a userspace implementation's TUN is born on the host and its socket path
+ * is host-wide. Returns its fd, or -errno.
+ */
+int state_lock_host_name(const char *ifname);
 
 int state_write(const char *key, const struct nswg_state *st);
 int state_read(const char *key, const char *ifname, struct nswg_state *st);
 int state_remove(const char *key, const char *ifname);
+
+/* The room: -ENOENT from room_read when no interface of nswg's is there. */
+void room_init(struct nswg_room *room, const char *netns);
+int room_write(const char *key, const struct nswg_room *room);
+int room_read(const char *key, struct nswg_room *room);
+int room_remove(const char *key);
 
 /* Every interface with state, sorted by namespace key then name. */
 struct state_entry {
@@ -42,6 +81,8 @@ struct state_entry {
 	char ifname[IFNAMSIZ];
 };
 int state_list(struct state_entry **out, size_t *n);
+/* How many interfaces other than ifname have state in the namespace of key. */
+int state_others(const char *key, const char *ifname, size_t *n);
 
 /* IFNAME.log beside the state, for a userspace implementation's messages. */
 int state_log_open(const char *key, const char *ifname);

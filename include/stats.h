@@ -12,14 +12,15 @@ struct nswg_stats {
 	unsigned long netlink_round_trips; /* a batch of requests is one */
 	unsigned long uapi_requests;
 	unsigned long processes;
+	unsigned long journal_writes; /* each a step of the journal, for the fault build too */
 };
 
 extern struct nswg_stats nswg_stats;
 
 /*
  * Fault injection, in test builds only (build/fault/nswg): with
- * NSWG_FAULT=N:ERRNO, the Nth request (netlink or UAPI, counted together)
- * is not sent and fails with -ERRNO; with NSWG_FAULT_SIGNAL=N:SIG, SIG is
+ * NSWG_FAULT=N:ERRNO, the Nth request (netlink or UAPI) or journal write,
+ * counted together, is not made and fails with -ERRNO; with NSWG_FAULT_SIGNAL=N:SIG, SIG is
  * raised just before it. Returns 0 or that error.
  */
 #ifdef NSWG_FAULT_INJECTION

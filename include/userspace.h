@@ -21,11 +21,19 @@ const char *userspace_implementation(void);
 bool userspace_requested(void);
 
 /*
- * Starts "IMPL IFNAME" in the foreground (WG_PROCESS_FOREGROUND=1) in a
- * session of its own, in nswg's namespaces, its output going to log_fd.
- * Returns 0, or -errno when it could not be executed.
+ * Forks "IMPL IFNAME" in the foreground (WG_PROCESS_FOREGROUND=1), in a
+ * session of its own, in nswg's namespaces, its output going to log_fd. The
+ * child waits at a gate: the caller records p first, then
+ * userspace_release() lets it run. A child whose nswg dies before that exits
+ * without running anything. Returns 0, or -errno (release: the exec's
+ * error).
  */
-int userspace_start(const char *impl, const char *ifname, int log_fd, struct userspace_proc *p);
+struct userspace_gate {
+	int gate, report;
+};
+int userspace_spawn(const char *impl, const char *ifname, int log_fd, struct userspace_proc *p,
+		    struct userspace_gate *g);
+int userspace_release(struct userspace_gate *g, const struct userspace_proc *p);
 
 /*
  * Waits for the implementation's UAPI socket to answer. -ECHILD if the

@@ -3,6 +3,7 @@
  * The command layer: the only place that prints. Everything below it returns
  * -errno and leaves the words to this file.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "cli.h"
 #include "stats.h"
 #include "config.h"
+#include "netns.h"
 #include "util.h"
 
 #ifndef NSWG_VERSION
@@ -28,15 +30,20 @@
 
 const char *prog = "nswg";
 
+void vsay(const char *fmt, va_list ap)
+{
+	fputs("[#] ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void say(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("[#] ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 bool check_privileges(void)
@@ -49,6 +56,21 @@ bool check_privileges(void)
 		return true;
 	fprintf(stderr, "%s: must be run as root (it needs CAP_NET_ADMIN and CAP_SYS_ADMIN)\n", prog);
 	return false;
+}
+
+int refuse_host_namespace(int fd, const char *ns)
+{
+	int ret = netns_is_host(fd);
+
+	if (ret == NETNS_HOST_SELF)
+		fprintf(stderr, "%s: `%s' is the namespace nswg runs in, the host's: nswg never configures the host\n",
+			prog, ns);
+	else if (ret == NETNS_HOST_INIT)
+		fprintf(stderr, "%s: `%s' is the namespace of init (PID 1), the host's: nswg never configures the host\n",
+			prog, ns);
+	else if (ret)
+		fprintf(stderr, "%s: unable to compare namespaces: %s\n", prog, strerror(-ret));
+	return ret > 0 ? -EINVAL : ret;
 }
 
 void loaded_config_free(struct loaded_config *lc)
@@ -189,8 +211,28 @@ static const struct {
 	{ "strip", cmd_strip },
 };
 
+/* The descriptors open beyond stdin, stdout and stderr: a command must leave none it opened. */
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		int fd = atoi(de->d_name);
+
+		n += de->d_name[0] != '.' && fd > 2 && fd != dirfd(d);
+	}
+	closedir(d);
+	return n;
+}
+
 int main(int argc, char *argv[])
 {
+	int inherited_fds = getenv("NSWG_STATS") ? count_fds() : 0;
+
 	/*
 	 * Whatever nswg writes is private unless it says otherwise (DNS files).
 	 * Not for exec: the command gets the caller's umask.
@@ -211,9 +253,10 @@ int main(int argc, char *argv[])
 
 			if (getenv("NSWG_STATS"))
 				fprintf(stderr,
-					"nswg-stats: netlink_requests=%lu netlink_round_trips=%lu uapi_requests=%lu processes=%lu\n",
+					"nswg-stats: netlink_requests=%lu netlink_round_trips=%lu uapi_requests=%lu processes=%lu "
+					"journal_writes=%lu open_fds=%d\n",
 					nswg_stats.netlink_requests, nswg_stats.netlink_round_trips, nswg_stats.uapi_requests,
-					nswg_stats.processes);
+					nswg_stats.processes, nswg_stats.journal_writes, count_fds() - inherited_fds);
 			return status;
 		}
 	}

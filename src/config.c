@@ -23,6 +23,7 @@
 #include <strings.h>
 
 #include "config.h"
+#include "prefix.h"
 #include "util.h"
 
 enum section {
@@ -325,23 +326,6 @@ static bool parse_ip(struct nswg_prefix *p, const char *s)
 	return true;
 }
 
-static unsigned int family_bits(uint16_t family)
-{
-	return family == AF_INET6 ? 128 : 32;
-}
-
-/* True when the bits after the prefix are all zero. */
-static bool prefix_is_masked(const struct nswg_prefix *p)
-{
-	unsigned int bits = family_bits(p->family);
-
-	for (unsigned int i = p->cidr; i < bits; ++i) {
-		if (p->raw[i / 8] & (0x80 >> (i % 8)))
-			return false;
-	}
-	return true;
-}
-
 /* A dotted IPv4 netmask, as ip(8) accepts after the slash. */
 static bool parse_netmask(const char *s, uint8_t *cidr)
 {
@@ -492,10 +476,10 @@ static int parse_allowedip(struct parse_ctx *c, struct nswg_peer *peer, char *en
 		*slash = '\0';
 	if (!parse_ip(&p, entry))
 		return fail_str(c, "Unable to parse IP address", entry);
-	cidr = family_bits(p.family);
+	cidr = prefix_bits(p.family);
 	if (slash) {
 		*slash = '/';
-		if (!parse_u32(slash + 1, 10, family_bits(p.family), &cidr))
+		if (!parse_u32(slash + 1, 10, prefix_bits(p.family), &cidr))
 			return fail_str(c, "AllowedIP is not in the correct format", orig);
 	}
 	p.cidr = (uint8_t)cidr;
@@ -534,6 +518,22 @@ static char *next_word(char **s)
 	return w;
 }
 
+/*
+ * As the kernel refuses a second `ip address add': an IPv6 address once
+ * whatever its length, an IPv4 one once per prefix length.
+ */
+static bool address_taken(const struct nswg_config *cfg, const struct nswg_prefix *p)
+{
+	for (size_t i = 0; i < cfg->n_addresses; ++i) {
+		const struct nswg_prefix *a = &cfg->addresses[i];
+
+		if (a->family == p->family && !memcmp(a->raw, p->raw, prefix_addr_len(p->family)) &&
+		    (p->family == AF_INET6 || a->cidr == p->cidr))
+			return true;
+	}
+	return false;
+}
+
 static int parse_address(struct parse_ctx *c, char *value)
 {
 	struct nswg_config *cfg = c->cfg;
@@ -548,10 +548,10 @@ static int parse_address(struct parse_ctx *c, char *value)
 			*slash = '\0';
 		if (!parse_ip(&p, word))
 			return fail_str(c, "Unable to parse address", word);
-		cidr = family_bits(p.family);
+		cidr = prefix_bits(p.family);
 		if (slash) {
 			*slash = '/';
-			if (parse_u32(slash + 1, 10, family_bits(p.family), &cidr))
+			if (parse_u32(slash + 1, 10, prefix_bits(p.family), &cidr))
 				;
 			else if (p.family == AF_INET && parse_netmask(slash + 1, &mask))
 				cidr = mask;
@@ -559,6 +559,8 @@ static int parse_address(struct parse_ctx *c, char *value)
 				return fail_str(c, "Address has an invalid prefix length", word);
 		}
 		p.cidr = (uint8_t)cidr;
+		if (address_taken(cfg, &p))
+			return fail_str(c, "Address is given twice (the second `ip address add' would fail)", word);
 		if (array_grow(&cfg->addresses, &cfg->cap_addresses, cfg->n_addresses, sizeof(p)))
 			return fail_errno(c, -ENOMEM);
 		cfg->addresses[cfg->n_addresses++] = p;

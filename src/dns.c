@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "dns.h"
+#include "util.h"
 
 static const char *const files[] = { "resolv.conf", "nsswitch.conf" };
 
@@ -90,38 +91,45 @@ static int etc_path(const char *nsname, const char *file, char *path, size_t siz
 	return 0;
 }
 
-/* Keeps an existing file in backup_dir; true when there was one of the user's. */
-static int save_original(const char *path, const char *backup, bool *saved)
+bool dns_etc_dir_missing(const char *nsname)
+{
+	char path[4200];
+
+	return !etc_path(nsname, NULL, path, sizeof(path)) && access(path, F_OK) && errno == ENOENT;
+}
+
+/*
+ * Keeps a file of the administrator's in backup: only once that copy is
+ * safely written may the original be replaced. A file nswg wrote (one an
+ * interrupted run left) is no original.
+ */
+static int save_original(const char *path, const char *backup)
 {
 	struct strbuf old = { 0 };
 	int ret = read_all(path, &old);
 
-	*saved = false;
 	if (ret == -ENOENT)
 		return 0;
-	if (!ret && !written_by_nswg(old.s)) {
+	if (!ret && !written_by_nswg(old.s))
 		ret = file_write_atomic(backup, old.s, old.len, 0600, NULL);
-		*saved = !ret;
-	}
 	strbuf_free(&old);
 	return ret;
 }
 
-int dns_apply(const char *nsname, const struct nswg_config *cfg, const char *backup_dir, struct nswg_state *st)
+int dns_apply(const char *nsname, const char *ifname, const struct nswg_config *cfg, const char *backup_dir)
 {
 	struct strbuf text[2] = { { 0 }, { 0 } }, host = { 0 };
 	char path[4200], backup[4200];
-	bool *saved[2] = { &st->resolv_saved, &st->nsswitch_saved };
 	int ret;
 
-	ret = dns_render_resolv(cfg, st->ifname, &text[0]);
+	ret = dns_render_resolv(cfg, ifname, &text[0]);
 	if (!ret) {
 		ret = read_all(NSWG_SYSCONFDIR "/nsswitch.conf", &host);
 		if (ret == -ENOENT)
 			ret = strbuf_add(&host, "", 0);
 	}
 	if (!ret)
-		ret = dns_render_nsswitch(host.s, host.len, st->ifname, &text[1]);
+		ret = dns_render_nsswitch(host.s, host.len, ifname, &text[1]);
 	if (ret)
 		goto out;
 	/* 0755 whatever the umask (nswg's is 077): what ip netns exec binds must be readable. */
@@ -132,19 +140,18 @@ int dns_apply(const char *nsname, const struct nswg_config *cfg, const char *bac
 		goto out;
 	}
 	etc_path(nsname, NULL, path, sizeof(path));
-	if (!mkdir(path, 0755)) {
+	if (!mkdir(path, 0755))
 		chmod(path, 0755);
-		st->etc_dir_created = true;
-	} else if (errno != EEXIST) {
+	else if (errno != EEXIST) {
 		ret = -errno;
 		goto out;
 	}
-	st->dns_written = true;
-	for (size_t i = 0; !ret && i < 2; ++i) {
+	for (size_t i = 0; !ret && i < ARRAY_SIZE(files); ++i) {
 		ret = etc_path(nsname, files[i], path, sizeof(path));
-		snprintf(backup, sizeof(backup), "%s/%s.%s", backup_dir, st->ifname, files[i]);
+		if (!ret && (size_t)snprintf(backup, sizeof(backup), "%s/%s", backup_dir, files[i]) >= sizeof(backup))
+			ret = -ENAMETOOLONG;
 		if (!ret)
-			ret = save_original(path, backup, saved[i]);
+			ret = save_original(path, backup);
 		/* Everyone in the namespace must be able to resolve names. */
 		if (!ret)
 			ret = file_write_atomic(path, text[i].s, text[i].len, 0644, NULL);
@@ -156,39 +163,85 @@ out:
 	return ret;
 }
 
-int dns_restore(const char *nsname, const char *backup_dir, struct nswg_state *st)
+/*
+ * Idempotent, so that an interrupted down can simply run again: what a
+ * backup holds goes back; without one, only a file nswg wrote is removed.
+ */
+int dns_restore(const char *nsname, const char *backup_dir, bool dir_created)
 {
-	bool saved[2] = { st->resolv_saved, st->nsswitch_saved };
 	char path[4200], backup[4200];
+	struct stat st;
 	struct strbuf old = { 0 };
 	int ret = 0, r;
 
-	if (!st->dns_written)
-		return 0;
-	for (size_t i = 0; i < 2; ++i) {
-		etc_path(nsname, files[i], path, sizeof(path));
-		snprintf(backup, sizeof(backup), "%s/%s.%s", backup_dir, st->ifname, files[i]);
-		if (saved[i]) {
+	for (size_t i = 0; i < ARRAY_SIZE(files); ++i) {
+		if (etc_path(nsname, files[i], path, sizeof(path)) ||
+		    (size_t)snprintf(backup, sizeof(backup), "%s/%s", backup_dir, files[i]) >= sizeof(backup)) {
+			ret = ret ? ret : -ENAMETOOLONG;
+			continue;
+		}
+		strbuf_reset(&old);
+		/* Only a regular file there is a copy nswg made. */
+		r = !lstat(backup, &st) && S_ISREG(st.st_mode) ? read_all(backup, &old) : -ENOENT;
+		if (!r) {
+			r = file_write_atomic(path, old.s, old.len, 0644, NULL);
+			if (!r && unlink(backup))
+				r = -errno;
+		} else if (r == -ENOENT) {
 			strbuf_reset(&old);
-			r = read_all(backup, &old);
-			if (!r)
-				r = file_write_atomic(path, old.s, old.len, 0644, NULL);
-			if (!r)
-				unlink(backup);
-		} else {
-			r = unlink(path) && errno != ENOENT ? -errno : 0;
+			r = read_all(path, &old);
+			if (!r && written_by_nswg(old.s) && unlink(path))
+				r = -errno;
+			else if (r == -ENOENT)
+				r = 0;
 		}
 		if (r && !ret)
 			ret = r;
 	}
 	strbuf_free(&old);
-	if (st->etc_dir_created) {
-		etc_path(nsname, NULL, path, sizeof(path));
-		rmdir(path);
-	}
-	if (!ret)
-		st->dns_written = st->resolv_saved = st->nsswitch_saved = st->etc_dir_created = false;
+	if (dir_created && !etc_path(nsname, NULL, path, sizeof(path)) && rmdir(path) && errno != ENOENT &&
+	    errno != ENOTEMPTY && !ret)
+		ret = -errno;
 	return ret;
+}
+
+int dns_files_read(const char *nsname, struct dns_files *f)
+{
+	char path[4200];
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < ARRAY_SIZE(files); ++i) {
+		ret = etc_path(nsname, files[i], path, sizeof(path));
+		if (!ret)
+			ret = read_all(path, &f->text[i]);
+		f->present[i] = !ret;
+		if (ret == -ENOENT)
+			ret = 0;
+	}
+	return ret;
+}
+
+int dns_files_write(const char *nsname, const struct dns_files *f)
+{
+	char path[4200];
+	int ret = 0, r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); ++i) {
+		r = etc_path(nsname, files[i], path, sizeof(path));
+		if (!r && f->present[i])
+			r = file_write_atomic(path, f->text[i].s, f->text[i].len, 0644, NULL);
+		else if (!r && unlink(path) && errno != ENOENT)
+			r = -errno;
+		if (r && !ret)
+			ret = r;
+	}
+	return ret;
+}
+
+void dns_files_free(struct dns_files *f)
+{
+	strbuf_free(&f->text[0]);
+	strbuf_free(&f->text[1]);
 }
 
 bool dns_host_resolver_is_loopback(void)

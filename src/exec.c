@@ -149,6 +149,10 @@ int cmd_exec(int argc, char *argv[])
 		fprintf(stderr, "%s: unable to open namespace `%s': %s\n", prog, ns, netns_strerror(fd));
 		return 1;
 	}
+	if (refuse_host_namespace(fd, ns)) {
+		close(fd);
+		return 1;
+	}
 	ret = setns(fd, CLONE_NEWNET) ? -errno : 0;
 	close(fd);
 	if (ret) {

@@ -83,6 +83,78 @@ int netns_is_host(int fd)
 	return 0;
 }
 
+int netns_identity(int fd, unsigned long long *dev, unsigned long long *ino)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return 0;
+}
+
+static const char *const ipv6_switch[] = {
+	"/proc/sys/net/ipv6/conf/default/disable_ipv6",
+	"/proc/sys/net/ipv6/conf/all/disable_ipv6",
+};
+
+/* Runs inside the namespace: /proc/sys/net is the opener's namespace's. */
+static int ipv6_rw(struct netns_ipv6 *v, bool set)
+{
+	int *value[] = { &v->def, &v->all };
+	char buf[16] = "";
+
+	for (size_t i = 0; i < 2; ++i) {
+		int fd = open(ipv6_switch[i], (set ? O_WRONLY : O_RDONLY) | O_CLOEXEC), ret = 0;
+		ssize_t n;
+
+		if (fd < 0 && errno == ENOENT) {
+			*value[i] = -1; /* no IPv6 in this kernel: nothing to leak */
+			continue;
+		}
+		if (fd < 0)
+			return -errno;
+		if (!set) {
+			n = read(fd, buf, sizeof(buf) - 1);
+			if (n < 0)
+				ret = -errno;
+			else
+				*value[i] = atoi(buf);
+		} else if (*value[i] >= 0) {
+			snprintf(buf, sizeof(buf), "%d\n", *value[i]);
+			if (write(fd, buf, strlen(buf)) < 0)
+				ret = -errno;
+		}
+		close(fd);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int ipv6_read_here(void *arg)
+{
+	return ipv6_rw(arg, false);
+}
+
+static int ipv6_write_here(void *arg)
+{
+	return ipv6_rw(arg, true);
+}
+
+int netns_ipv6_read(int fd, struct netns_ipv6 *v)
+{
+	return netns_run_in(fd, ipv6_read_here, v);
+}
+
+int netns_ipv6_write(int fd, const struct netns_ipv6 *v)
+{
+	struct netns_ipv6 copy = *v;
+
+	return netns_run_in(fd, ipv6_write_here, &copy);
+}
+
 int netns_run_in(int fd, int (*fn)(void *arg), void *arg)
 {
 	int self, ret;

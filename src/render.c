@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "prefix.h"
 #include "util.h"
 
 struct aip_event {
@@ -39,14 +40,6 @@ static int cmp_peer_key(const void *a, const void *b, void *arg)
 	int r = memcmp(cfg->peers[i].public_key, cfg->peers[j].public_key, NSWG_KEY_LEN);
 
 	return r ? r : (i > j) - (i < j);
-}
-
-static void mask_prefix(struct nswg_prefix *p)
-{
-	unsigned int bits = p->family == AF_INET6 ? 128 : 32;
-
-	for (unsigned int i = p->cidr; i < bits; ++i)
-		p->raw[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
 }
 
 static int cmp_event(const void *a, const void *b)
@@ -146,7 +139,7 @@ static int collect_events(struct render_ctx *r)
 
 			e->aip = &cfg->peers[i].allowedips[k];
 			e->masked = e->aip->prefix;
-			mask_prefix(&e->masked);
+			prefix_mask(&e->masked);
 			e->peer = i;
 			e->seq = seq++;
 		}

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prefix.h"
 #include "rtnl.h"
 #include "util.h"
 
@@ -86,11 +87,6 @@ struct nlmsghdr *rtnl_msg_link_get(void *buf, const char *ifname, int ifindex)
 	return nlh;
 }
 
-static size_t addr_len(uint16_t family)
-{
-	return family == AF_INET6 ? 16 : 4;
-}
-
 struct nlmsghdr *rtnl_msg_addr_add(void *buf, int ifindex, const struct nswg_prefix *p)
 {
 	struct nlmsghdr *nlh = msg_start(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
@@ -100,8 +96,8 @@ struct nlmsghdr *rtnl_msg_addr_add(void *buf, int ifindex, const struct nswg_pre
 	ifa->ifa_prefixlen = p->cidr;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = (uint32_t)ifindex;
-	mnl_attr_put(nlh, IFA_LOCAL, addr_len(p->family), p->raw);
-	mnl_attr_put(nlh, IFA_ADDRESS, addr_len(p->family), p->raw);
+	mnl_attr_put(nlh, IFA_LOCAL, prefix_addr_len(p->family), p->raw);
+	mnl_attr_put(nlh, IFA_ADDRESS, prefix_addr_len(p->family), p->raw);
 	return nlh;
 }
 
@@ -118,7 +114,7 @@ struct nlmsghdr *rtnl_msg_route_add(void *buf, int ifindex, const struct nswg_pr
 	rtm->rtm_scope = RT_SCOPE_LINK;
 	rtm->rtm_type = RTN_UNICAST;
 	if (p->cidr)
-		mnl_attr_put(nlh, RTA_DST, addr_len(p->family), p->raw);
+		mnl_attr_put(nlh, RTA_DST, prefix_addr_len(p->family), p->raw);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	mnl_attr_put_u32(nlh, RTA_TABLE, table);
 	return nlh;
@@ -317,11 +313,11 @@ int rtnl_parse_addr(const struct nlmsghdr *nlh, int *ifindex, struct nswg_prefix
 	if (mnl_attr_parse(nlh, sizeof(*ifa), attr_table_cb, &t) < 0)
 		return -EBADMSG;
 	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	if (!a || mnl_attr_get_payload_len(a) != addr_len(ifa->ifa_family))
+	if (!a || mnl_attr_get_payload_len(a) != prefix_addr_len(ifa->ifa_family))
 		return -EBADMSG;
 	p->family = ifa->ifa_family;
 	p->cidr = ifa->ifa_prefixlen;
-	memcpy(p->raw, mnl_attr_get_payload(a), addr_len(p->family));
+	memcpy(p->raw, mnl_attr_get_payload(a), prefix_addr_len(p->family));
 	return 0;
 }
 
@@ -532,7 +528,7 @@ static int route_list_cb(const struct nlmsghdr *nlh, void *data)
 	memset(&l->v[l->n], 0, sizeof(*l->v));
 	l->v[l->n].dst.family = r.family;
 	l->v[l->n].dst.cidr = r.dst_len;
-	memcpy(l->v[l->n].dst.raw, r.dst, addr_len(r.family));
+	memcpy(l->v[l->n].dst.raw, r.dst, prefix_addr_len(r.family));
 	l->v[l->n].table = r.table_id;
 	++l->n;
 	return MNL_CB_OK;

@@ -4,8 +4,11 @@
  * a small key=value file per interface. It lives in /run on purpose: after a
  * reboot neither the namespace nor its interface is there any more.
  *
- * NS/lock, NS/IFNAME.state, NS/IFNAME.log: interface names may be "lock" or
- * end in ".log", so no file is named by the interface name alone.
+ * NS/lock, NS/room, NS/IFNAME.state, NS/IFNAME.log, and the originals of
+ * the namespace's DNS files while nswg's stand in their place: interface
+ * names may be "lock" or end in ".log", so no file is named by the
+ * interface name alone. .host/IFNAME.lock guards the names that are the
+ * host's whatever the namespace.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,6 +22,7 @@
 #include <unistd.h>
 
 #include "state.h"
+#include "stats.h"
 #include "util.h"
 
 int state_key(const char *netns_arg, int netns_fd, char *key, size_t size)
@@ -79,6 +83,8 @@ int state_lock(const char *key)
 }
 
 #define STATE_SUFFIX ".state"
+/* Neither "lock" nor IFNAME.state nor IFNAME.log: no interface name makes it. */
+#define ROOM_FILE "room"
 
 static int state_file(const char *key, const char *ifname, const char *suffix, char *path, size_t size)
 {
@@ -87,7 +93,30 @@ static int state_file(const char *key, const char *ifname, const char *suffix, c
 	return 0;
 }
 
-/* Every field, once: state_write() and state_read() both follow this. */
+int state_lock_host_name(const char *ifname)
+{
+	char path[256];
+	int fd, ret;
+
+	/* A directory whose name starts with a dot is no namespace's (state_list skips it). */
+	if (mkdir(NSWG_STATE_DIR, 0700) && errno != EEXIST)
+		return -errno;
+	if (mkdir(NSWG_STATE_DIR "/.host", 0700) && errno != EEXIST)
+		return -errno;
+	if ((size_t)snprintf(path, sizeof(path), "%s/.host/%s.lock", NSWG_STATE_DIR, ifname) >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* Every field, once: the writers and the readers both follow these tables. */
 enum field_type {
 	FIELD_STRING,
 	FIELD_BOOL,
@@ -95,41 +124,53 @@ enum field_type {
 	FIELD_U64,
 };
 
-#define FIELD(name, type, member) \
-	{ name, type, offsetof(struct nswg_state, member), sizeof(((struct nswg_state *)0)->member) }
-
-static const struct {
+struct field {
 	const char *name;
 	enum field_type type;
 	size_t offset, size;
-} fields[] = {
-	FIELD("interface", FIELD_STRING, ifname),
-	FIELD("netns", FIELD_STRING, netns),
-	FIELD("config", FIELD_STRING, config),
-	FIELD("netns_created", FIELD_BOOL, netns_created),
-	FIELD("lo_brought_up", FIELD_BOOL, lo_brought_up),
-	FIELD("etc_dir_created", FIELD_BOOL, etc_dir_created),
-	FIELD("dns_written", FIELD_BOOL, dns_written),
-	FIELD("resolv_saved", FIELD_BOOL, resolv_saved),
-	FIELD("nsswitch_saved", FIELD_BOOL, nsswitch_saved),
-	FIELD("ipv6_all", FIELD_INT, ipv6_all),
-	FIELD("ipv6_default", FIELD_INT, ipv6_default),
-	FIELD("userspace_pid", FIELD_INT, userspace_pid),
-	FIELD("userspace_start", FIELD_U64, userspace_start),
-	FIELD("host_routes", FIELD_U64, host_routes),
 };
 
-int state_write(const char *key, const struct nswg_state *st)
+#define FIELD(s, name, type, member) { name, type, offsetof(struct s, member), sizeof(((struct s *)0)->member) }
+
+static const struct field state_fields[] = {
+	FIELD(nswg_state, "interface", FIELD_STRING, ifname),
+	FIELD(nswg_state, "netns", FIELD_STRING, netns),
+	FIELD(nswg_state, "config", FIELD_STRING, config),
+	FIELD(nswg_state, "netns_dev", FIELD_U64, netns_dev),
+	FIELD(nswg_state, "netns_ino", FIELD_U64, netns_ino),
+	FIELD(nswg_state, "complete", FIELD_BOOL, complete),
+	FIELD(nswg_state, "link", FIELD_INT, link),
+	FIELD(nswg_state, "userspace_pid", FIELD_INT, userspace_pid),
+	FIELD(nswg_state, "userspace_start", FIELD_U64, userspace_start),
+	FIELD(nswg_state, "host_routes", FIELD_U64, host_routes),
+};
+
+static const struct field room_fields[] = {
+	FIELD(nswg_room, "netns", FIELD_STRING, netns),
+	FIELD(nswg_room, "netns_dev", FIELD_U64, netns_dev),
+	FIELD(nswg_room, "netns_ino", FIELD_U64, netns_ino),
+	FIELD(nswg_room, "netns_created", FIELD_BOOL, netns_created),
+	FIELD(nswg_room, "lo_brought_up", FIELD_BOOL, lo_brought_up),
+	FIELD(nswg_room, "lo_bare", FIELD_BOOL, lo_bare),
+	FIELD(nswg_room, "ipv6_all", FIELD_INT, ipv6_all),
+	FIELD(nswg_room, "ipv6_default", FIELD_INT, ipv6_default),
+	FIELD(nswg_room, "dns_by", FIELD_STRING, dns_by),
+	FIELD(nswg_room, "etc_dir_created", FIELD_BOOL, etc_dir_created),
+};
+
+/*
+ * Each write is a step of the journal: it counts as one for the fault
+ * injection build, so that a fault or a signal can land between any two.
+ */
+static int fields_write(const char *path, const struct field *fields, size_t n, const void *base)
 {
 	struct strbuf text = { 0 };
-	char path[4200];
 	int ret;
 
-	ret = make_dirs(key);
-	if (!ret)
-		ret = state_file(key, st->ifname, STATE_SUFFIX, path, sizeof(path));
-	for (size_t i = 0; !ret && i < ARRAY_SIZE(fields); ++i) {
-		const char *field = (const char *)st + fields[i].offset;
+	++nswg_stats.journal_writes;
+	ret = fault_injected();
+	for (size_t i = 0; !ret && i < n; ++i) {
+		const char *field = (const char *)base + fields[i].offset;
 
 		switch (fields[i].type) {
 		case FIELD_STRING:
@@ -152,10 +193,10 @@ int state_write(const char *key, const struct nswg_state *st)
 	return ret;
 }
 
-static void set_field(struct nswg_state *st, const char *k, const char *v)
+static void set_field(const struct field *fields, size_t n, void *base, const char *k, const char *v)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(fields); ++i) {
-		char *field = (char *)st + fields[i].offset;
+	for (size_t i = 0; i < n; ++i) {
+		char *field = (char *)base + fields[i].offset;
 
 		if (strcmp(k, fields[i].name))
 			continue;
@@ -177,18 +218,11 @@ static void set_field(struct nswg_state *st, const char *k, const char *v)
 	}
 }
 
-int state_read(const char *key, const char *ifname, struct nswg_state *st)
+static int fields_read(const char *path, const struct field *fields, size_t n, void *base)
 {
-	char path[4200], line[4200], *eq;
-	FILE *f;
-	int ret;
+	char line[4200], *eq;
+	FILE *f = fopen(path, "re");
 
-	memset(st, 0, sizeof(*st));
-	st->ipv6_all = st->ipv6_default = -1;
-	ret = state_file(key, ifname, STATE_SUFFIX, path, sizeof(path));
-	if (ret)
-		return ret;
-	f = fopen(path, "re");
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
@@ -196,11 +230,31 @@ int state_read(const char *key, const char *ifname, struct nswg_state *st)
 		eq = strchr(line, '=');
 		if (eq) {
 			*eq = '\0';
-			set_field(st, line, eq + 1);
+			set_field(fields, n, base, line, eq + 1);
 		}
 	}
 	fclose(f);
 	return 0;
+}
+
+int state_write(const char *key, const struct nswg_state *st)
+{
+	char path[4200];
+	int ret = make_dirs(key);
+
+	if (!ret)
+		ret = state_file(key, st->ifname, STATE_SUFFIX, path, sizeof(path));
+	return ret ? ret : fields_write(path, state_fields, ARRAY_SIZE(state_fields), st);
+}
+
+int state_read(const char *key, const char *ifname, struct nswg_state *st)
+{
+	char path[4200];
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	ret = state_file(key, ifname, STATE_SUFFIX, path, sizeof(path));
+	return ret ? ret : fields_read(path, state_fields, ARRAY_SIZE(state_fields), st);
 }
 
 int state_remove(const char *key, const char *ifname)
@@ -215,6 +269,43 @@ int state_remove(const char *key, const char *ifname)
 	if (!state_file(key, ifname, ".log", path, sizeof(path)))
 		unlink(path);
 	return 0;
+}
+
+void room_init(struct nswg_room *room, const char *netns)
+{
+	memset(room, 0, sizeof(*room));
+	snprintf(room->netns, sizeof(room->netns), "%s", netns);
+	room->ipv6_all = room->ipv6_default = -1;
+}
+
+int room_write(const char *key, const struct nswg_room *room)
+{
+	char path[4200];
+	int ret = make_dirs(key);
+
+	if (!ret)
+		ret = state_file(key, ROOM_FILE, "", path, sizeof(path));
+	return ret ? ret : fields_write(path, room_fields, ARRAY_SIZE(room_fields), room);
+}
+
+int room_read(const char *key, struct nswg_room *room)
+{
+	char path[4200];
+	int ret;
+
+	room_init(room, "");
+	ret = state_file(key, ROOM_FILE, "", path, sizeof(path));
+	return ret ? ret : fields_read(path, room_fields, ARRAY_SIZE(room_fields), room);
+}
+
+int room_remove(const char *key)
+{
+	char path[4200];
+	int ret = state_file(key, ROOM_FILE, "", path, sizeof(path));
+
+	if (!ret && unlink(path) && errno != ENOENT)
+		ret = -errno;
+	return ret;
 }
 
 int state_log_path(const char *key, const char *ifname, char *path, size_t size)
@@ -328,4 +419,17 @@ int state_find(const char *ifname, char *key, size_t size)
 	}
 	free(e);
 	return found == 1 ? 0 : found ? -EEXIST : -ENOENT;
+}
+
+int state_others(const char *key, const char *ifname, size_t *n)
+{
+	struct state_entry *e = NULL;
+	size_t cap = 0, all = 0;
+	int ret = list_dir(key, &e, &all, &cap);
+
+	*n = 0;
+	for (size_t i = 0; !ret && i < all; ++i)
+		*n += strcmp(e[i].ifname, ifname) != 0;
+	free(e);
+	return ret;
 }

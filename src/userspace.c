@@ -99,20 +99,30 @@ static void close_from(int lowest)
 		close(fd);
 }
 
-/* In the child: nothing of nswg's but the log survives the exec. */
-static void exec_child(const char *impl, const char *ifname, int log_fd, int report_fd)
+/*
+ * In the child: it waits at the gate until nswg has recorded its pid, and
+ * exits unrun if nswg dies first. Then nothing of nswg's but the log
+ * survives the exec.
+ */
+static void exec_child(const char *impl, const char *ifname, int log_fd, int gate_fd, int report_fd)
 {
 	char *const argv[] = { (char *)impl, (char *)ifname, NULL };
 	sigset_t none;
-	int null = open("/dev/null", O_RDWR), err;
+	int null, err;
+	char go;
+	ssize_t n;
 
 	setsid();
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
+	for (int sig = 1; sig < NSIG; ++sig)
+		signal(sig, SIG_DFL);
+	do
+		n = read(gate_fd, &go, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(125);
+	null = open("/dev/null", O_RDWR);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0 || dup2(report_fd, 3) < 0)
 		goto fail;
 	fcntl(3, F_SETFD, FD_CLOEXEC);
@@ -128,39 +138,67 @@ fail:
 	_exit(127);
 }
 
-int userspace_start(const char *impl, const char *ifname, int log_fd, struct userspace_proc *p)
+int userspace_spawn(const char *impl, const char *ifname, int log_fd, struct userspace_proc *p,
+		    struct userspace_gate *g)
 {
-	int report[2], err = 0;
+	int gate[2], report[2], err;
 	bool zombie;
-	ssize_t n;
 	pid_t pid;
 
-	if (pipe2(report, O_CLOEXEC))
+	g->gate = g->report = -1;
+	if (pipe2(gate, O_CLOEXEC))
 		return -errno;
+	if (pipe2(report, O_CLOEXEC)) {
+		err = errno;
+		close(gate[0]);
+		close(gate[1]);
+		return -err;
+	}
 	pid = fork();
 	if (pid < 0) {
 		err = errno;
+		close(gate[0]);
+		close(gate[1]);
 		close(report[0]);
 		close(report[1]);
 		return -err;
 	}
-	if (!pid)
-		exec_child(impl, ifname, log_fd, report[1]);
-	close(report[1]);
-	/* The pipe closes on a successful exec; an errno comes through it otherwise. */
-	do
-		n = read(report[0], &err, sizeof(err));
-	while (n < 0 && errno == EINTR);
-	close(report[0]);
-	if (n == sizeof(err)) {
-		waitpid(pid, NULL, 0);
-		return -err;
+	if (!pid) {
+		/* Its own copy of the gate's write end would hide nswg's death. */
+		close(gate[1]);
+		close(report[0]);
+		exec_child(impl, ifname, log_fd, gate[0], report[1]);
 	}
+	close(gate[0]);
+	close(report[1]);
+	g->gate = gate[1];
+	g->report = report[0];
 	p->pid = pid;
 	++nswg_stats.processes;
-	if (proc_start(pid, &p->start, &zombie)) {
-		/* Gone already: userspace_wait() will report how. */
+	if (proc_start(pid, &p->start, &zombie))
 		p->start = 0;
+	return 0;
+}
+
+int userspace_release(struct userspace_gate *g, const struct userspace_proc *p)
+{
+	int err = 0;
+	ssize_t n;
+
+	n = write(g->gate, "", 1);
+	if (n != 1)
+		err = errno ? errno : EPIPE;
+	close(g->gate);
+	g->gate = -1;
+	/* The pipe closes on a successful exec; an errno comes through it otherwise. */
+	do
+		n = read(g->report, &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(g->report);
+	g->report = -1;
+	if (n == sizeof(err)) {
+		waitpid(p->pid, NULL, 0);
+		return -err;
 	}
 	return 0;
 }

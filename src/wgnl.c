@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prefix.h"
 #include "util.h"
 #include "wgnl.h"
 
@@ -120,7 +121,7 @@ static bool put_allowedip(struct nlmsghdr *nlh, size_t size, const struct nswg_a
 	if (!nest)
 		return false;
 	ok = mnl_attr_put_u16_check(nlh, size, WGALLOWEDIP_A_FAMILY, aip->prefix.family) &&
-	     mnl_attr_put_check(nlh, size, WGALLOWEDIP_A_IPADDR, aip->prefix.family == AF_INET6 ? 16 : 4,
+	     mnl_attr_put_check(nlh, size, WGALLOWEDIP_A_IPADDR, prefix_addr_len(aip->prefix.family),
 				aip->prefix.raw) &&
 	     mnl_attr_put_u8_check(nlh, size, WGALLOWEDIP_A_CIDR_MASK, aip->prefix.cidr) &&
 	     (!(aip->flags & NSWG_ALLOWEDIP_REMOVE) ||

@@ -14,6 +14,7 @@ SS=${SS:-/usr/bin/ss}
 NSWG=${NSWG:-/usr/bin/nswg}
 FAULT_NSWG=${FAULT_NSWG:-/usr/bin/nswg-fault} # the fault-injection build
 MEASURE=${MEASURE:-/usr/bin/measure}          # wall time and peak RSS of a command
+CLOSEDPIPE=${CLOSEDPIPE:-/usr/bin/closedpipe} # runs a command with stderr a pipe nobody reads
 DATA=${DATA:-/tests}
 USERSPACE=${USERSPACE:-0}
 T=${TMPDIR:-/tmp} # scratch files
@@ -351,61 +352,91 @@ test_reload() {
 # With the fault-injection build: every request that up and down make, made
 # to fail in turn, and a signal before each; after each, everything is as it
 # was before, and the message names the step.
-requests_of() { # FILE: the requests one run made, from its NSWG_STATS line
-	sed -n 's/.*netlink_requests=\([0-9]*\).* uapi_requests=\([0-9]*\).*/\1 \2/p' "$1" | awk '{ print $1 + $2 }'
+requests_of() { # FILE: the requests and journal writes one run made, from its NSWG_STATS line
+	sed -n 's/.*netlink_requests=\([0-9]*\).* uapi_requests=\([0-9]*\).* journal_writes=\([0-9]*\).*/\1 \2 \3/p' "$1" |
+		awk '{ print $1 + $2 + $3 }'
 }
 
-faults_up() { # LABEL NS: fail each of up's requests in turn, then signal before each
+# The files nswg may write, by name and content.
+files_dump() {
+	find /etc/netns /run/nswg -type f ! -name lock ! -path '/run/nswg/.host/*' 2>/dev/null | sort | while read -r f; do echo "$f $(md5sum <"$f")"; done
+	ls /var/run/wireguard 2>/dev/null
+}
+
+# Live processes of an implementation serving IFACE (zombies do not count).
+impl_alive() { # IFACE
+	for p in $(pgrep -f "^wireguard-go $1\$"); do
+		proc_alive "$p" && return 0
+	done
+	return 1
+}
+
+# One up of wgf8 in NS, with MODE at step N: errno (the step fails), a signal
+# caught (15 2 3, and 13 with stderr a closed pipe) or 9 (then nswg down).
+# Sets rc and why (empty when all is as before).
+fault_one() { # MODE N NS
+	why=
+	case $1 in
+	errno) NSWG_FAULT=$2:5 $FAULT_NSWG up wgf8 --netns $3 >/dev/null 2>$T/err ;;
+	13) NSWG_FAULT_SIGNAL=$2:13 $CLOSEDPIPE $FAULT_NSWG up wgf8 --netns $3 >/dev/null ;;
+	*) NSWG_FAULT_SIGNAL=$2:$1 $FAULT_NSWG up wgf8 --netns $3 >/dev/null 2>$T/err ;;
+	esac
+	rc=$?
+	if [ $1 = 9 ]; then
+		[ $rc = 137 ] || why="exit status $rc, not killed"
+		recorded=$(ls /run/nswg/*/wgf8.state 2>/dev/null)
+		$NSWG down wgf8 --netns $3 >$T/err 2>&1
+		drc=$?
+		[ -z "$recorded" ] || [ $drc = 0 ] || why="$why; down after the kill: exit status $drc"
+	elif [ $rc = 0 ] && [ $1 = errno ] && grep -q 'creating it on the host and moving it' $T/err; then
+		# The kernel "refused" the link in the namespace: the fallback made it whole.
+		[ -f /run/nswg/$3/wgf8.state ] && $IP netns exec $3 $WG show wgf8 >/dev/null 2>&1 ||
+			why="the fallback left it half-made"
+		$FAULT_NSWG down wgf8 --netns $3 >/dev/null 2>&1
+	elif [ $rc != 1 ]; then
+		why="exit status $rc"
+	elif [ $1 = errno ]; then
+		grep -q '^nswg: .*Input/output error' $T/err || why="no message naming the step"
+	elif [ $1 != 13 ]; then
+		grep -q "^nswg: interrupted by signal $1, rolling back" $T/err || why="no word of the signal"
+	fi
+	host_dump >$T/f1
+	cmp -s $T/f0 $T/f1 || why="$why; the host changed"
+	if [ -e $T/fn0 ]; then
+		ns_dump $3 >$T/fn1
+		cmp -s $T/fn0 $T/fn1 || why="$why; the namespace changed"
+	fi
+	files_dump >$T/ff1
+	cmp -s $T/ff0 $T/ff1 || why="$why; files left or changed: $(diff $T/ff0 $T/ff1 | grep '^[<>]' | head -n 2 | tr '\n' ' ')"
+	[ -e $T/fn0 ] || [ ! -e /run/netns/$3 ] || why="$why; the namespace is left"
+	impl_alive wgf8 && why="$why; a process is left"
+}
+
+faults_up() { # LABEL NS: each step of up failed in turn, then signalled before each, then killed before each
 	label=$1
 	ns=$2
 	host_dump >$T/f0
+	files_dump >$T/ff0
 	NSWG_STATS=1 $FAULT_NSWG up wgf8 --netns $ns >/dev/null 2>$T/stats || { fail "faults: $label: up without a fault"; return; }
 	$FAULT_NSWG down wgf8 --netns $ns >/dev/null 2>&1
 	[ -e /run/netns/$ns ] && ns_dump $ns >$T/fn0
 	total=$(requests_of $T/stats)
+	[ "${total:-0}" -gt 0 ] || { fail "faults: $label: no request counted"; return; }
 	bad=0
 	n=1
 	while [ $n -le "$total" ]; do
-		for mode in errno 15 2; do
-			if [ $mode = errno ]; then
-				NSWG_FAULT=$n:5 $FAULT_NSWG up wgf8 --netns $ns >/dev/null 2>$T/err
-			else
-				NSWG_FAULT_SIGNAL=$n:$mode $FAULT_NSWG up wgf8 --netns $ns >/dev/null 2>$T/err
-			fi
-			rc=$?
-			why=
-			if [ $rc = 0 ] && grep -q 'creating it on the host and moving it' $T/err; then
-				# The kernel "refused" the link in the namespace: the fallback made it whole.
-				[ -f /run/nswg/$ns/wgf8.state ] && $IP netns exec $ns $WG show wgf8 >/dev/null 2>&1 ||
-					why="the fallback left it half-made"
-				$FAULT_NSWG down wgf8 --netns $ns >/dev/null 2>&1
-			elif [ $rc != 1 ]; then
-				why="exit status $rc"
-			elif [ $mode = errno ]; then
-				grep -q '^nswg: .*Input/output error' $T/err || why="no message naming the step"
-			else
-				grep -q "^nswg: interrupted by signal $mode, rolling back" $T/err || why="no word of the signal"
-			fi
-			host_dump >$T/f1
-			cmp -s $T/f0 $T/f1 || why="$why; the host changed"
-			if [ -e $T/fn0 ]; then
-				ns_dump $ns >$T/fn1
-				cmp -s $T/fn0 $T/fn1 || why="$why; the namespace changed"
-			fi
-			[ -z "$(ls /run/nswg/*/wgf8.state /run/nswg/*/wgf8.log /etc/netns/$ns /var/run/wireguard/wgf8.sock 2>/dev/null)" ] ||
-				why="$why; files left"
-			[ -e $T/fn0 ] || [ ! -e /run/netns/$ns ] || why="$why; the namespace is left"
-			pgrep -f "^wireguard-go wgf8\$" >/dev/null && why="$why; a process is left"
+		for mode in errno 15 2 3 13 9; do
+			fault_one $mode $n $ns
 			if [ -n "$why" ]; then
 				bad=$((bad + 1))
-				echo "#   $label: $mode at request $n: $why"
+				echo "#   $label: $mode at step $n: $why"
 				sed 's/^/#     /' $T/err | tail -n 3
 				$FAULT_NSWG down wgf8 --netns $ns >/dev/null 2>&1
 			fi
 		done
 		n=$((n + 1))
 	done
-	check "faults: $label: each of up's $total requests failed, and SIGTERM and SIGINT before each: all rolled back" test $bad = 0
+	check "faults: $label: each of up's $total steps failed; SIGTERM, SIGINT, SIGQUIT and SIGPIPE (stderr closed) before each rolled back; SIGKILL before each, then down: all as before" test $bad = 0
 }
 
 test_faults() {
@@ -439,8 +470,12 @@ test_faults() {
 	$IP netns add fltkeep
 	$IP -n fltkeep link set lo up
 	$IP -n fltkeep address add 10.77.0.1/32 dev lo
-	faults_up "an existing namespace" fltkeep
+	mkdir -p /etc/netns/fltkeep
+	echo "nameserver 192.0.2.77" >/etc/netns/fltkeep/resolv.conf
+	faults_up "an existing namespace with its own resolv.conf" fltkeep
+	rm -rf /etc/netns/fltkeep
 	rm -f $T/fn0
+	$IP netns del fltkeep
 
 	# down: a fault either stops it before anything changed, or it completes.
 	$FAULT_NSWG up wgf8 --netns flt >/dev/null 2>&1
@@ -467,7 +502,6 @@ test_faults() {
 		n=$((n + 1))
 	done
 	check "faults: each of down's $total requests failed: down stops with nothing changed, or completes" test $bad = 0
-	$IP netns del fltkeep
 	check "faults: nothing left" nothing_left
 }
 
@@ -503,19 +537,27 @@ PublicKey = $b_pub
 AllowedIPs = 10.9.9.0/24
 EOF
 	$NSWG up wgf --netns fail1 2>$T/err
-	check "failure: an address already in use fails up" test $? = 1
-	check "failure: the message names the step and the kernel's reason" grep -q "unable to add address 10.9.9.1/24: File exists" $T/err
+	check "failure: the same Address twice fails up" test $? = 1
+	check "failure: before anything changed, naming the line, as ip address add would fail" \
+		grep -q "^nswg: /etc/wireguard/wgf.conf:3: Address is given twice" $T/err
 	host_dump >$T/h1
 	check "failure: host as before" cmp $T/h0 $T/h1
-	check "failure: namespace, DNS files and state rolled back" nothing_left
+	check "failure: no namespace, DNS files or state made" nothing_left
+	sed -i 's|^Address = .*|Address = 10.9.9.1/24|; s|^AllowedIPs = .*|AllowedIPs = 10.9.8.0/24|' /etc/wireguard/wgf.conf
 
+	# A route the namespace has already: the kernel refuses the second, up rolls back.
 	$IP netns add pre
+	$IP -n pre link set lo up
+	$IP -n pre route add 10.9.8.0/24 dev lo
 	ns_dump pre >$T/n0
-	$NSWG up wgf --netns pre 2>/dev/null
+	$NSWG up wgf --netns pre 2>$T/err
+	check "failure: a route already in the namespace fails up" test $? = 1
+	check "failure: the message names the step and the kernel's reason" grep -q "unable to add route 10.9.8.0/24: File exists" $T/err
 	ns_dump pre >$T/n1
 	check "failure: an existing namespace is left exactly as it was" cmp $T/n0 $T/n1
 	check "failure: and kept" test -e /run/netns/pre
 	$IP netns del pre
+	check "failure: DNS files and state rolled back" nothing_left
 
 	# A name taken inside the namespace: nothing changed.
 	$IP netns add taken
@@ -561,6 +603,14 @@ placeholder_link() {
 		$IP -n "$1" tuntap add dev "$2" mode tun
 	else
 		$IP -n "$1" link add "$2" type wireguard
+	fi
+}
+# The same on the host.
+placeholder_link_host() {
+	if [ "$USERSPACE" = 1 ]; then
+		$IP tuntap add dev "$1" mode tun
+	else
+		$IP link add "$1" type wireguard
 	fi
 }
 
@@ -745,33 +795,43 @@ test_concurrent() {
 
 # Up and down, SOAK_CYCLES times (1,000 outside CI): nothing accumulates, and
 # nswg's own memory stays flat (peak RSS of up, first cycle against last).
+# Descriptors are nswg's own, counted by nswg at its end (NSWG_STATS), and
+# the implementation's, which outlives up: the same count in every cycle.
 test_soak() {
 	cycles=${SOAK_CYCLES:-25}
 	write_pair 9 51895 51896
 	# /run/netns itself becomes a mount point at the first up, as with ip netns add.
 	mounts=$(awk '$5 != "/run/netns"' /proc/self/mountinfo | wc -l)
-	ls /proc/$$/fd | sort >$T/fds0
 	first=
 	last=
 	bad=0
+	fds_bad=0
+	impl_fds=
 	i=0
 	while [ $i -lt "$cycles" ]; do
 		if [ -x "${MEASURE:-}" ]; then
-			set -- $($MEASURE $NSWG up wga9 --netns soak 2>/dev/null)
+			set -- $(NSWG_STATS=1 $MEASURE $NSWG up wga9 --netns soak 2>$T/soak.err)
 			[ "$3" = 0 ] || bad=$((bad + 1))
 			[ -n "$first" ] || first=$2
 			last=$2
 		else
-			$NSWG up wga9 --netns soak >/dev/null 2>&1 || bad=$((bad + 1))
+			NSWG_STATS=1 $NSWG up wga9 --netns soak >/dev/null 2>$T/soak.err || bad=$((bad + 1))
 		fi
-		$NSWG down wga9 >/dev/null 2>&1 || bad=$((bad + 1))
+		grep -q 'open_fds=0$' $T/soak.err || fds_bad=$((fds_bad + 1))
+		if [ "$USERSPACE" = 1 ]; then
+			n=$(ls /proc/"$(state_pid soak wga9)"/fd | wc -l)
+			[ -n "$impl_fds" ] || impl_fds=$n
+			[ "$n" = "$impl_fds" ] || fds_bad=$((fds_bad + 1))
+		fi
+		NSWG_STATS=1 $NSWG down wga9 >/dev/null 2>$T/soak.err || bad=$((bad + 1))
+		grep -q 'open_fds=0$' $T/soak.err || fds_bad=$((fds_bad + 1))
 		i=$((i + 1))
 	done
 	check "soak: $cycles cycles of up and down, every one succeeds" test $bad = 0
 	check "soak: no namespace, state, DNS file, socket or process left" nothing_left
 	check "soak: no mount left" test "$(awk '$5 != "/run/netns"' /proc/self/mountinfo | wc -l)" = "$mounts"
-	ls /proc/$$/fd | sort >$T/fds1
-	check "soak: no descriptor left" cmp $T/fds0 $T/fds1
+	check "soak: no descriptor left open by nswg at the end of any up or down${impl_fds:+, the implementation's as many in every cycle ($impl_fds)}" \
+		test $fds_bad = 0
 	if [ -n "$first" ]; then
 		echo "# soak: peak RSS of up, first cycle $first KiB, last $last KiB"
 		check "soak: memory flat (last up's peak RSS within 10% of the first's)" test $((last * 10)) -le $((first * 11))
@@ -803,10 +863,237 @@ test_scale() {
 	check "scale: nothing left" nothing_left
 }
 
+# A configuration of one interface NAME with its own port and addresses, in
+# 10.3N.0.0/16; DNS, if given, names 10.3N.0.53.
+write_one() { # NAME N [dns]
+	{
+		printf '[Interface]\nPrivateKey = %s\nListenPort = %d\nAddress = 10.3%d.0.1/24\n' "$a_priv" $((52300 + $2)) "$2"
+		[ "${3:-}" = dns ] && printf 'DNS = 10.3%d.0.53\n' "$2"
+		printf '[Peer]\nPublicKey = %s\nAllowedIPs = 10.3%d.1.0/24\nEndpoint = 127.0.0.1:%d\n' "$b_pub" "$2" $((52400 + $2))
+	} >/etc/wireguard/$1.conf
+}
+
+lo_is_up() { $IP -n "$1" link show lo | grep -q '[<,]UP[,>]'; }
+
+# Findings of the lifecycle review, each a scenario.
+test_lifecycle() {
+	write_one lc1 1 dns
+	host_dump >$T/h0
+
+	# stderr closed from the start (nswg up ... 2>&1 | head -n 0): up goes on to its end.
+	$CLOSEDPIPE $NSWG up lc1 --netns t1 >/dev/null
+	check "stderr closed: up is not killed by SIGPIPE and completes" test $? = 0
+	check "stderr closed: the interface is whole, in its namespace only" \
+		sh -c "$IP -n t1 link show lc1 | grep -q UP && ! $IP link show lc1 && [ -f /run/nswg/t1/lc1.state ]"
+	host_dump >$T/h1
+	check "stderr closed: host as before" cmp $T/h0 $T/h1
+	$CLOSEDPIPE $NSWG down lc1 >/dev/null
+	check "stderr closed: down completes too" test $? = 0
+	check "stderr closed: nothing left" nothing_left
+
+	# The host's own namespace, for every command that takes --netns.
+	placeholder_link_host lc1
+	host_dump >$T/h0
+	for cmd in down save reload; do
+		$NSWG $cmd lc1 --netns /proc/self/ns/net 2>$T/err
+		check "host refused: $cmd --netns /proc/self/ns/net fails" test $? = 1
+		check "host refused: $cmd says why" grep -q "is the namespace nswg runs in, the host's: nswg never configures the host" $T/err
+	done
+	$NSWG exec /proc/self/ns/net -- true 2>$T/err
+	check "host refused: exec /proc/self/ns/net fails, and says why" \
+		sh -c "[ $? = 1 ] && grep -q 'the host' $T/err"
+	host_dump >$T/h1
+	check "host refused: the host's own lc1 is still there, the host as before" cmp $T/h0 $T/h1
+	$IP link del lc1
+
+	# A recorded path that now leads to another namespace (a reused PID).
+	$IP netns add pa
+	$IP netns add pb
+	: >$T/nspath
+	mount -o bind /run/netns/pa $T/nspath
+	check "recorded path: up --netns PATH" $NSWG up lc1 --netns $T/nspath
+	pid=$(sed -n 's/^userspace_pid=//p' /run/nswg/@*/lc1.state)
+	umount $T/nspath
+	mount -o bind /run/netns/pb $T/nspath
+	placeholder_link pb lc1
+	ns_dump pb >$T/n0
+	$NSWG down lc1 2>$T/err
+	check "recorded path: down of a path that names another namespace now succeeds" test $? = 0
+	check "recorded path: and says it leaves that one alone" grep -q "no longer names the namespace \`lc1' was brought up in" $T/err
+	ns_dump pb >$T/n1
+	check "recorded path: the other namespace is untouched (its own lc1 included)" cmp $T/n0 $T/n1
+	check "recorded path: no record left" sh -c "! ls /run/nswg/@*/lc1.state"
+	[ "$USERSPACE" = 1 ] && check "recorded path: the implementation was stopped" sh -c "[ -n '$pid' ] && ! proc_alive '$pid'"
+	umount $T/nspath
+	$IP netns del pa
+	$IP netns del pb
+	check "recorded path: nothing left" nothing_left
+
+	# The copy of the administrator's resolv.conf cannot be written: up stops, the original untouched.
+	$IP netns add bk
+	$IP -n bk link set lo up
+	mkdir -p /etc/netns/bk /run/nswg/bk/resolv.conf /run/nswg/bk/lc1.resolv.conf
+	echo "nameserver 192.0.2.9" >/etc/netns/bk/resolv.conf
+	ns_dump bk >$T/n0
+	$NSWG up lc1 --netns bk 2>$T/err
+	check "backup unwritable: up fails" test $? = 1
+	check "backup unwritable: names the step" grep -q "unable to write the namespace's DNS files" $T/err
+	check "backup unwritable: the administrator's resolv.conf is untouched" \
+		sh -c "[ \"\$(cat /etc/netns/bk/resolv.conf)\" = 'nameserver 192.0.2.9' ] && [ ! -e /etc/netns/bk/nsswitch.conf ]"
+	ns_dump bk >$T/n1
+	check "backup unwritable: the namespace as before" cmp $T/n0 $T/n1
+	check "backup unwritable: no record left" test ! -e /run/nswg/bk/lc1.state -a ! -e /run/nswg/bk/room
+	rmdir /run/nswg/bk/resolv.conf /run/nswg/bk/lc1.resolv.conf
+	rm -rf /etc/netns/bk
+	$IP netns del bk
+
+	# reload: all or nothing.
+	write_one lc2 2 dns
+	$NSWG up lc2 --netns rl >/dev/null 2>&1
+	ns_dump rl >$T/n0
+	showconf rl lc2 >$T/c0
+	cp /etc/netns/rl/resolv.conf $T/r0
+	cp /etc/wireguard/lc2.conf $T/lc2.orig
+	keypair c
+	printf '[Peer]\nPublicKey = %s\nAllowedIPs = 10.32.7.0/24\n' "$c_pub" >>/etc/wireguard/lc2.conf
+	sed -i 's|^Address = .*|Address = 10.32.0.1/24, 10.32.0.9/24, 10.32.0.9/24|' /etc/wireguard/lc2.conf
+	$NSWG reload lc2 2>$T/err
+	check "reload: the same Address twice fails before any change" test $? = 1
+	check "reload: naming the line" grep -q "lc2.conf:4: Address is given twice" $T/err
+	ns_dump rl >$T/n1
+	showconf rl lc2 >$T/c1
+	check "reload: nothing changed" sh -c "cmp -s $T/n0 $T/n1 && cmp -s $T/c0 $T/c1"
+	# A real edit, every request of it failed in turn, and a signal before each: put back whole.
+	sed -i 's|^Address = .*|Address = 10.32.0.1/24, 10.32.0.9/24|; s|^DNS = .*|DNS = 10.32.0.54|' /etc/wireguard/lc2.conf
+	NSWG_STATS=1 $NSWG reload lc2 >/dev/null 2>$T/stats
+	cp $T/lc2.orig /etc/wireguard/lc2.conf
+	$NSWG reload lc2 >/dev/null 2>&1
+	total=$(requests_of $T/stats)
+	cp /etc/wireguard/lc2.conf $T/lc2.orig
+	printf '[Peer]\nPublicKey = %s\nAllowedIPs = 10.32.7.0/24\n' "$c_pub" >>/etc/wireguard/lc2.conf
+	sed -i 's|^Address = .*|Address = 10.32.0.1/24, 10.32.0.9/24|; s|^DNS = .*|DNS = 10.32.0.54|' /etc/wireguard/lc2.conf
+	bad=0
+	n=1
+	while [ $n -le "${total:-0}" ]; do
+		for mode in errno 15; do
+			if [ $mode = errno ]; then
+				NSWG_FAULT=$n:5 $FAULT_NSWG reload lc2 >/dev/null 2>$T/err
+			else
+				NSWG_FAULT_SIGNAL=$n:15 $FAULT_NSWG reload lc2 >/dev/null 2>$T/err
+			fi
+			rc=$?
+			ns_dump rl >$T/n1
+			showconf rl lc2 >$T/c1
+			if [ $rc = 0 ] || ! cmp -s $T/n0 $T/n1 || ! cmp -s $T/c0 $T/c1 || ! cmp -s $T/r0 /etc/netns/rl/resolv.conf; then
+				bad=$((bad + 1))
+				echo "#   reload, $mode at request $n: exit $rc, not as before"
+				sed 's/^/#     /' $T/err | tail -n 3
+				cp $T/lc2.orig $T/lc2.edit && cp /etc/wireguard/lc2.conf $T/lc2.edit
+				cp $T/lc2.orig /etc/wireguard/lc2.conf && $NSWG reload lc2 >/dev/null 2>&1
+				cp $T/lc2.edit /etc/wireguard/lc2.conf
+			fi
+		done
+		n=$((n + 1))
+	done
+	check "reload: each of its ${total:-0} requests failed, and SIGTERM before each: all put back as before" \
+		test "${total:-0}" -gt 0 -a $bad = 0
+	check "reload: and the same edit then applies" $NSWG reload lc2
+	check "reload: with its new peer" sh -c "$IP netns exec rl $WG show lc2 peers | grep -qx '$c_pub'"
+	cp $T/lc2.orig /etc/wireguard/lc2.conf
+	$NSWG down lc2 >/dev/null 2>&1
+	check "reload: nothing left" nothing_left
+
+	# Sixteen ups of one interface name into sixteen namespaces at once:
+	# exactly one wins (userspace: the TUN and its socket are the host's).
+	write_one lc3 3
+	pids=
+	for i in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+		$NSWG up lc3 --netns lr$i >$T/lr$i.err 2>&1 &
+		pids="$pids $!"
+	done
+	ok=0
+	for p in $pids; do wait $p && ok=$((ok + 1)); done
+	check "one name, sixteen namespaces: exactly one up succeeds" test $ok = 1
+	check "one name, sixteen namespaces: the others say why" \
+		sh -c "[ \$(grep -l '^nswg: ' $T/lr*.err | wc -l) = 15 ]"
+	grep -h "^nswg" $T/lr*.err | sed 's/([^)]*)//; s/lr[0-9]*/lrN/g' | sort | uniq -c | sed "s/^/#   /"
+	check "one name, sixteen namespaces: the others left nothing (one namespace, one record)" \
+		sh -c "[ \$($IP netns list | wc -l) = 1 ] && [ \$(ls /run/nswg/*/lc3.state | wc -l) = 1 ]"
+	if [ "$USERSPACE" = 1 ]; then
+		check "one name, sixteen namespaces: one implementation runs" \
+			sh -c "[ \$(for p in \$(pgrep -f '^wireguard-go lc3\$'); do [ -e /proc/\$p/stat ] && awk '\$3 != \"Z\"' /proc/\$p/stat; done | wc -l) = 1 ]"
+	fi
+	winner=$($IP netns list | awk '{print $1}')
+	check "one name, sixteen namespaces: the winner is whole" sh -c "$IP netns exec '$winner' $WG show lc3 listen-port | grep -qx 52303"
+	$NSWG down lc3 >/dev/null 2>&1
+	check "one name, sixteen namespaces: nothing left" nothing_left
+}
+
+# Two and three interfaces in one namespace, brought down in every order:
+# what they share goes back with the last one, exactly as it was.
+shared_round() { # NS ORDER-UP ORDER-DOWN: sets why
+	why=
+	for i in $2; do
+		$NSWG up sh$i --netns $1 >/dev/null 2>$T/err || why="$why; up sh$i failed: $(grep '^nswg' $T/err | head -n 1)"
+	done
+	# The DNS is the first with DNS='s, whichever came up first.
+	first_dns=$(for i in $2; do [ $i != 3 ] && echo $i && break; done)
+	grep -qx "nameserver 10.3$first_dns.0.53" /etc/netns/$1/resolv.conf || why="$why; not the DNS of sh$first_dns"
+	left=$(echo $3 | wc -w)
+	for i in $3; do
+		$NSWG down sh$i >/dev/null 2>$T/err || why="$why; down sh$i failed: $(grep '^nswg' $T/err | head -n 1)"
+		left=$((left - 1))
+		[ $left = 0 ] && break
+		[ -e /run/netns/$1 ] || why="$why; the namespace went with sh$i while $left remain"
+		lo_is_up $1 || why="$why; lo went down with sh$i"
+		[ "$($IP netns exec $1 cat /proc/sys/net/ipv6/conf/all/disable_ipv6)" = 1 ] || why="$why; IPv6 came back with sh$i"
+		[ -s /etc/netns/$1/resolv.conf ] && grep -q '^nameserver 10\.3' /etc/netns/$1/resolv.conf ||
+			why="$why; the DNS went with sh$i"
+	done
+}
+
+test_shared() {
+	write_one sh1 1 dns
+	write_one sh2 2 dns
+	write_one sh3 3
+	bad=0
+	n=0
+	for set in "1 2|1 2" "1 2|2 1" "1 2 3|1 2 3" "1 2 3|1 3 2" "1 2 3|2 1 3" "1 2 3|2 3 1" "1 2 3|3 1 2" "1 2 3|3 2 1" \
+		"3 2 1|1 2 3" "2 3 1|3 1 2"; do
+		ups=${set%|*}
+		downs=${set#*|}
+		# A namespace nswg makes: it goes with the last interface, and only then.
+		shared_round shm "$ups" "$downs"
+		[ -e /run/netns/shm ] && why="$why; the namespace is left"
+		[ -e /etc/netns/shm ] && why="$why; /etc/netns/shm is left"
+		[ -n "$why" ] && { bad=$((bad + 1)); echo "#   made, up $ups, down $downs:$why"; }
+		# An existing one, with lo down, IPv6 on and the administrator's resolv.conf.
+		$IP netns add she
+		mkdir -p /etc/netns/she
+		echo "nameserver 192.0.2.44" >/etc/netns/she/resolv.conf
+		ns_dump she >$T/n0
+		files_dump >$T/ff0
+		shared_round she "$ups" "$downs"
+		# Not undone: the qdisc the kernel attaches to lo at its first up.
+		ns_dump she | sed 's/qdisc [a-z_]*//' >$T/n1
+		sed 's/qdisc [a-z_]*//' $T/n0 >$T/n0q
+		cmp -s $T/n0q $T/n1 || why="$why; the namespace changed: $(diff $T/n0q $T/n1 | grep '^>' | head -n 2 | tr '\n' ' ')"
+		lo_is_up she && why="$why; lo left up"
+		files_dump >$T/ff1
+		cmp -s $T/ff0 $T/ff1 || why="$why; files: $(diff $T/ff0 $T/ff1 | grep '^[<>]' | head -n 2 | tr '\n' ' ')"
+		[ -n "$why" ] && { bad=$((bad + 1)); echo "#   existing, up $ups, down $downs:$why"; }
+		$IP netns del she
+		rm -rf /etc/netns/she
+		n=$((n + 2))
+	done
+	check "shared: $n rounds of two and three interfaces in one namespace, down in every order: the namespace, lo, IPv6 and DNS files as before the first up" test $bad = 0
+	check "shared: nothing left" nothing_left
+}
+
 if [ "$USERSPACE" = 1 ]; then
-	tests=${*:-tunnel userspace show reload existing_netns failures faults save corpus concurrent soak scale}
+	tests=${*:-tunnel userspace show reload existing_netns failures faults lifecycle shared save corpus concurrent soak scale}
 else
-	tests=${*:-tunnel fallback show reload existing_netns failures faults save corpus concurrent soak scale}
+	tests=${*:-tunnel fallback show reload existing_netns failures faults lifecycle shared save corpus concurrent soak scale}
 fi
 for t in $tests; do
 	echo "# $t"

@@ -66,6 +66,7 @@ copy_with_libs "$(command -v wg)" /usr/bin/wg
 copy_with_libs "$TOP/nswg" /usr/bin/nswg
 copy_with_libs "$TOP/build/fault/nswg" /usr/bin/nswg-fault
 copy_with_libs "$TOP/build/tests/measure" /usr/bin/measure
+copy_with_libs "$TOP/build/tests/closedpipe" /usr/bin/closedpipe
 if [ "$bench" = 1 ]; then
 	# The contenders: wg-quick is a bash script; the floor is ip -batch and wg.
 	copy_with_libs "$(command -v bash)" /bin/bash

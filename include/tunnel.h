@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSWG_TUNNEL_H
+#define NSWG_TUNNEL_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "cli.h"
+#include "nl.h"
+#include "rtnl.h"
+#include "state.h"
+
+/* The main routing table, as rtnetlink numbers it. */
+#define NSWG_RT_TABLE_MAIN 254
+
+/*
+ * One interface in one namespace, as up, down, save and reload see it: the
+ * file, the namespace, the sockets, and the journal of what was done.
+ */
+struct tunnel {
+	struct loaded_config lc;
+	const char *ns; /* as given: a name, or a path */
+	bool ns_named;
+	char *ns_path;
+	int ns_fd, lock_fd, host_lock_fd;
+	char key[4096];
+	char state_dir[4200];
+	bool ns_given, dry_run, keep_netns, force_move;
+
+	struct nl host, target, genl;
+	struct rtnl_snapshot before;
+	unsigned int mtu;
+
+	/* The journal: written before each step (tunnel_record). */
+	struct nswg_state st;
+	struct nswg_room room;
+	bool has_record; /* st was read from, or written to, the journal */
+	bool undoing;    /* in tunnel_teardown(): the journal stays as it is */
+	bool room_recorded;
+
+	int ifindex;
+	bool ipv6_off;  /* nswg keeps IPv6 off in the namespace */
+	bool userspace; /* the device is a userspace implementation's TUN */
+	bool ns_gone;   /* the namespace recorded is not reachable any more: touch nothing inside */
+	int log_fd;
+};
+
+/* The signal that asks for a rollback, or 0. */
+extern volatile sig_atomic_t tunnel_stop;
+/*
+ * Every catchable signal that would kill nswg makes it roll back instead.
+ * A SIGPIPE that nswg's own write to a closed stderr raises only stops the
+ * printing: stderr going away never stops a step halfway.
+ */
+void tunnel_catch_signals(void);
+/* Held off while the way back runs, so that it runs to its end. */
+void tunnel_block_signals(void);
+
+/* Prints "nswg: STEP: REASON (the kernel's words)"; returns err. */
+int tunnel_failed(const char *step, int err, const struct nl *nl);
+/* A step's "[#]" line; true when the step is to be done (not --dry-run). */
+bool tunnel_say(const struct tunnel *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "ip -n NS", or "nsenter --net=PATH ip", for the "[#]" lines. */
+const char *tunnel_ip_n(const struct tunnel *t, char *buf, size_t size);
+
+enum tunnel_command { TUNNEL_UP, TUNNEL_DOWN, TUNNEL_SAVE, TUNNEL_RELOAD };
+int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_command cmd);
+void tunnel_close(struct tunnel *t);
+
+/*
+ * Opens the namespace (up: makes a named one that is missing, recorded in
+ * the room first) and refuses the host's, by nsfs device and inode.
+ */
+int tunnel_open_namespace(struct tunnel *t, bool create);
+int tunnel_refuse_host(const struct tunnel *t);
+int tunnel_lock_namespace(struct tunnel *t);
+/* The room of the namespace locked: as recorded, or a fresh one. */
+int tunnel_read_room(struct tunnel *t);
+/* The namespace open is the one the record names (a path's PID may name another one now). */
+bool tunnel_same_namespace(const struct tunnel *t);
+/* The namespace's name or path still leads to the namespace open: not removed or replaced meanwhile. */
+bool tunnel_name_leads_to_namespace(const struct tunnel *t);
+/* The host-wide lock of the interface's name (userspace: TUN and socket). */
+int tunnel_lock_host_name(struct tunnel *t);
+
+/* The journal: the interface's record and the room's, written now. */
+int tunnel_record(struct tunnel *t);
+int tunnel_record_room(struct tunnel *t);
+
+/*
+ * For down, save and reload (and an up that finds an interrupted one): the
+ * record, the namespace and the link an earlier up made. link->ifindex is 0
+ * when the link is gone (down undoes the rest).
+ */
+int tunnel_open_existing(struct tunnel *t, int argc, char *argv[], enum tunnel_command cmd, struct rtnl_link *link);
+
+/*
+ * The one way back, for a failed up and for down alike: everything the
+ * journal names, in reverse, each step tolerant of its thing being absent,
+ * so that an interrupted teardown can run again. The shared things of the
+ * namespace go back only with its last interface.
+ */
+enum {
+	TEARDOWN_ROLLBACK = 1U << 0, /* a failed up: quiet, and the namespace is always ours to remove */
+	TEARDOWN_KEEP_NETNS = 1U << 1,
+};
+int tunnel_teardown(struct tunnel *t, unsigned int flags);
+
+/* The steps up and reload share. */
+int tunnel_find_mtu(struct tunnel *t);
+int tunnel_resolve(struct tunnel *t);
+bool tunnel_has_ipv6_address(const struct nswg_config *cfg);
+int tunnel_ipv6_disable(struct tunnel *t);
+int tunnel_ipv6_enable(struct tunnel *t);
+int tunnel_set_dns(struct tunnel *t);
+int tunnel_dns_put_back(struct tunnel *t);
+int tunnel_address_change(struct tunnel *t, const struct nswg_prefix *p, bool add);
+bool tunnel_route_wanted(const struct tunnel *t, const struct nswg_prefix *p);
+uint32_t tunnel_route_table(const struct nswg_config *cfg);
+/* Used by down too: the running configuration written back into the file. */
+int tunnel_save_running(struct tunnel *t, const struct rtnl_link *link);
+
+#endif

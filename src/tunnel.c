@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What up, down, save and reload share: their options, the namespace and
+ * its locks, the refusal of the host, the journal, and finding what an
+ * earlier up made.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "netns.h"
+#include "tunnel.h"
+#include "util.h"
+
+volatile sig_atomic_t tunnel_stop;
+
+/* Catchable signals whose default is to end the process. */
+static const int fatal_signals[] = {
+	SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGALRM, SIGTERM, SIGUSR1, SIGUSR2,
+	SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO,
+};
+
+static void on_signal(int sig, siginfo_t *info, void *unused)
+{
+	/*
+	 * The kernel sends SIGPIPE as the writer's own (SI_USER, si_pid the
+	 * writer): a closed stderr. Printing then fails with EPIPE, nothing more.
+	 */
+	if (sig == SIGPIPE && info && info->si_code == SI_USER && info->si_pid == getpid())
+		return;
+	tunnel_stop = sig;
+}
+
+void tunnel_catch_signals(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(fatal_signals); ++i)
+		sigaction(fatal_signals[i], &sa, NULL);
+}
+
+void tunnel_block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < ARRAY_SIZE(fatal_signals); ++i)
+		sigaddset(&set, fatal_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+int tunnel_failed(const char *step, int err, const struct nl *nl)
+{
+	if (nl && *nl->ext_ack)
+		fprintf(stderr, "%s: %s: %s (%s)\n", prog, step, strerror(-err), nl->ext_ack);
+	else
+		fprintf(stderr, "%s: %s: %s\n", prog, step, strerror(-err));
+	return err;
+}
+
+bool tunnel_say(const struct tunnel *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+	return !t->dry_run;
+}
+
+const char *tunnel_ip_n(const struct tunnel *t, char *buf, size_t size)
+{
+	if (t->ns_named)
+		snprintf(buf, size, "ip -n %s", t->ns);
+	else
+		snprintf(buf, size, "nsenter --net=%s ip", t->ns);
+	return buf;
+}
+
+void tunnel_close(struct tunnel *t)
+{
+	nl_close(&t->host);
+	nl_close(&t->target);
+	nl_close(&t->genl);
+	rtnl_snapshot_free(&t->before);
+	if (t->ns_fd >= 0)
+		close(t->ns_fd);
+	if (t->lock_fd >= 0)
+		close(t->lock_fd);
+	if (t->host_lock_fd >= 0)
+		close(t->host_lock_fd);
+	if (t->log_fd >= 0)
+		close(t->log_fd);
+	free(t->ns_path);
+	loaded_config_free(&t->lc);
+}
+
+/*
+ * `nswg down wg0' after `nswg up ./wg0.conf': without CONFDIR/wg0.conf, the
+ * file that up recorded for the interface is the one meant.
+ */
+static const char *config_of_running(const char *arg, const char *ns, char *path, size_t size)
+{
+	char conf[4200], key[4096];
+	struct nswg_state st;
+
+	if (!config_ifname_valid(arg) || strstr(arg, ".conf"))
+		return arg;
+	snprintf(conf, sizeof(conf), "%s/%s.conf", NSWG_CONFDIR, arg);
+	if (!access(conf, F_OK))
+		return arg;
+	if (ns && !netns_arg_is_path(ns))
+		snprintf(key, sizeof(key), "%s", ns);
+	else if (state_find(arg, key, sizeof(key)))
+		return arg;
+	if (state_read(key, arg, &st) || !*st.config || access(st.config, F_OK))
+		return arg;
+	snprintf(path, size, "%s", st.config);
+	return path;
+}
+
+static const char *const command_names[] = { "up", "down", "save", "reload" };
+
+int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_command cmd)
+{
+	const char *config = NULL;
+	static char state_config[4096];
+
+	memset(t, 0, sizeof(*t));
+	t->ns_fd = t->lock_fd = t->host_lock_fd = t->log_fd = -1;
+	for (int i = 1; i < argc; ++i) {
+		if (!strcmp(argv[i], "--netns") && i + 1 < argc)
+			t->ns = argv[++i];
+		else if (!strncmp(argv[i], "--netns=", 8))
+			t->ns = argv[i] + 8;
+		else if (!strcmp(argv[i], "--"))
+			continue;
+		else if (!strcmp(argv[i], "--dry-run"))
+			t->dry_run = true;
+		else if (cmd == TUNNEL_DOWN && !strcmp(argv[i], "--keep-netns"))
+			t->keep_netns = true;
+		else if (argv[i][0] != '-' && !config)
+			config = argv[i];
+		else {
+			fprintf(stderr, "%s: unknown or misplaced argument `%s'\n", prog, argv[i]);
+			return -EINVAL;
+		}
+	}
+	if (!config) {
+		fprintf(stderr, "Usage: %s %s [ CONFIG_FILE | INTERFACE ] [ --netns NS ]%s\n", prog, command_names[cmd],
+			cmd == TUNNEL_DOWN ? " [ --keep-netns ]" : "");
+		return -EINVAL;
+	}
+	/* A test switch: the way for kernels that refuse to create a link in another namespace. */
+	t->force_move = getenv("NSWG_CREATE_THEN_MOVE") && !strcmp(getenv("NSWG_CREATE_THEN_MOVE"), "1");
+	if (!t->dry_run && !check_privileges())
+		return -EPERM;
+	if (cmd != TUNNEL_UP)
+		config = config_of_running(config, t->ns, state_config, sizeof(state_config));
+	/* down and save read what wg-quick down reads: a broken peer does not stop them. */
+	if (load_config(config, &t->lc, cmd == TUNNEL_DOWN || cmd == TUNNEL_SAVE))
+		return -EINVAL;
+	t->ns_given = t->ns != NULL;
+	if (!t->ns)
+		t->ns = t->lc.ifname;
+	t->ns_named = !netns_arg_is_path(t->ns);
+	if (netns_path(t->ns, &t->ns_path)) {
+		fprintf(stderr, "%s: `%s' is not a valid namespace name\n", prog, t->ns);
+		return -EINVAL;
+	}
+	snprintf(t->st.ifname, sizeof(t->st.ifname), "%s", t->lc.ifname);
+	snprintf(t->st.netns, sizeof(t->st.netns), "%s", t->ns);
+	if (!realpath(t->lc.path, t->st.config))
+		snprintf(t->st.config, sizeof(t->st.config), "%s", t->lc.path);
+	room_init(&t->room, t->ns);
+	return 0;
+}
+
+/* ---- the namespace ---- */
+
+int tunnel_refuse_host(const struct tunnel *t)
+{
+	return refuse_host_namespace(t->ns_fd, t->ns);
+}
+
+int tunnel_open_namespace(struct tunnel *t, bool create)
+{
+	int ret;
+
+	if (t->dry_run) {
+		if (t->ns_named && access(t->ns_path, F_OK))
+			say("ip netns add %s", t->ns);
+		return 0;
+	}
+	t->ns_fd = netns_open(t->ns_path);
+	if (t->ns_fd == -ENOENT && t->ns_named && create) {
+		/* Recorded first: a namespace that may exist is one the journal names. */
+		t->room.netns_created = true;
+		if ((ret = tunnel_record_room(t)))
+			return ret;
+		say("ip netns add %s", t->ns);
+		ret = netns_create(t->ns);
+		if (ret)
+			return tunnel_failed("unable to create the namespace", ret, NULL);
+		t->ns_fd = netns_open(t->ns_path);
+	}
+	if (t->ns_fd < 0) {
+		fprintf(stderr, "%s: unable to open namespace `%s': %s\n", prog, t->ns, netns_strerror(t->ns_fd));
+		return t->ns_fd;
+	}
+	return tunnel_refuse_host(t);
+}
+
+int tunnel_lock_namespace(struct tunnel *t)
+{
+	int ret = 0;
+
+	/* A key found through the journal stays: a path may lead elsewhere now. */
+	if (!*t->key)
+		ret = state_key(t->ns, t->ns_fd, t->key, sizeof(t->key));
+	if (!ret)
+		ret = state_dir(t->key, t->state_dir, sizeof(t->state_dir));
+	if (!ret) {
+		t->lock_fd = state_lock(t->key);
+		ret = t->lock_fd < 0 ? t->lock_fd : 0;
+	}
+	if (ret)
+		return tunnel_failed("unable to lock " NSWG_STATE_DIR, ret, NULL);
+	return tunnel_read_room(t);
+}
+
+int tunnel_read_room(struct tunnel *t)
+{
+	int ret = room_read(t->key, &t->room);
+
+	if (ret == -ENOENT)
+		room_init(&t->room, t->ns);
+	else if (ret)
+		return tunnel_failed("unable to read the state", ret, NULL);
+	t->room_recorded = !ret;
+	return 0;
+}
+
+int tunnel_lock_host_name(struct tunnel *t)
+{
+	if (t->dry_run || t->host_lock_fd >= 0)
+		return 0;
+	t->host_lock_fd = state_lock_host_name(t->lc.ifname);
+	if (t->host_lock_fd < 0)
+		return tunnel_failed("unable to lock the interface's name on the host", t->host_lock_fd, NULL);
+	return 0;
+}
+
+bool tunnel_name_leads_to_namespace(const struct tunnel *t)
+{
+	struct stat a, b;
+
+	return t->ns_fd >= 0 && !fstat(t->ns_fd, &a) && !stat(t->ns_path, &b) && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/* ---- the journal ---- */
+
+/*
+ * Not while tearing down: every undo step is idempotent, so an interrupted
+ * teardown simply runs again from the record as it was.
+ */
+int tunnel_record(struct tunnel *t)
+{
+	int ret;
+
+	if (t->dry_run || t->undoing)
+		return 0;
+	ret = state_write(t->key, &t->st);
+	if (ret)
+		return tunnel_failed("unable to record the state under " NSWG_STATE_DIR, ret, NULL);
+	t->has_record = true;
+	return 0;
+}
+
+int tunnel_record_room(struct tunnel *t)
+{
+	int ret;
+
+	if (t->dry_run || t->undoing)
+		return 0;
+	ret = room_write(t->key, &t->room);
+	if (ret)
+		return tunnel_failed("unable to record the state under " NSWG_STATE_DIR, ret, NULL);
+	t->room_recorded = true;
+	return 0;
+}
+
+/* ---- what an earlier up made ---- */
+
+/* Without --netns: the one namespace nswg put this interface in, from its record. */
+static int find_record(struct tunnel *t)
+{
+	int ret = state_find(t->lc.ifname, t->key, sizeof(t->key));
+
+	if (ret == -EEXIST) {
+		fprintf(stderr, "%s: `%s' is up in several namespaces: name one with --netns\n", prog, t->lc.ifname);
+		return ret;
+	}
+	if (ret) {
+		*t->key = '\0';
+		return 0;
+	}
+	ret = state_read(t->key, t->lc.ifname, &t->st);
+	if (ret)
+		return tunnel_failed("unable to read the state", ret, NULL);
+	t->ns = t->st.netns;
+	t->ns_named = !netns_arg_is_path(t->ns);
+	free(t->ns_path);
+	t->ns_path = NULL;
+	return netns_path(t->ns, &t->ns_path) ? -ENOMEM : 0;
+}
+
+bool tunnel_same_namespace(const struct tunnel *t)
+{
+	unsigned long long dev, ino;
+
+	if (!t->st.netns_ino)
+		return true;
+	return !netns_identity(t->ns_fd, &dev, &ino) && dev == t->st.netns_dev && ino == t->st.netns_ino;
+}
+
+static int find_namespace(struct tunnel *t, enum tunnel_command cmd)
+{
+	int ret;
+
+	if (!t->ns_given && (ret = find_record(t)))
+		return ret;
+	/* As up: a named namespace is locked first, so that down waits for an up under way. */
+	if (t->ns_named && (ret = tunnel_lock_namespace(t)))
+		return ret;
+	t->ns_fd = netns_open(t->ns_path);
+	if (t->ns_fd >= 0 && (ret = tunnel_refuse_host(t)))
+		return ret;
+	if (t->ns_fd >= 0 && !t->ns_named && (ret = tunnel_lock_namespace(t)))
+		return ret;
+	if (t->ns_fd >= 0 || t->ns_fd == -ENOENT) {
+		ret = *t->key ? state_read(t->key, t->lc.ifname, &t->st) : -ENOENT;
+		if (ret && ret != -ENOENT)
+			return tunnel_failed("unable to read the state", ret, NULL);
+		t->has_record = !ret;
+	}
+	if (t->ns_fd == -ENOENT && cmd == TUNNEL_DOWN && t->has_record) {
+		/* Someone deleted it (ip netns delete): its interface went with it; undo the rest. */
+		fprintf(stderr, "%s: namespace `%s' is gone, and `%s' with it; undoing what nswg recorded for it\n",
+			prog, t->ns, t->lc.ifname);
+		t->ns_gone = true;
+		return 0;
+	}
+	if (t->ns_fd == -ENOENT) {
+		fprintf(stderr, "%s: `%s' is not a WireGuard interface: namespace `%s' does not exist\n", prog,
+			t->lc.ifname, t->ns);
+		return t->ns_fd;
+	}
+	if (t->ns_fd < 0) {
+		fprintf(stderr, "%s: unable to open namespace `%s': %s\n", prog, t->ns, netns_strerror(t->ns_fd));
+		return t->ns_fd;
+	}
+	if (t->has_record && !tunnel_same_namespace(t)) {
+		if (cmd != TUNNEL_DOWN) {
+			fprintf(stderr, "%s: `%s' no longer names the namespace `%s' was brought up in: refusing it\n",
+				prog, t->ns, t->lc.ifname);
+			return -ESTALE;
+		}
+		fprintf(stderr, "%s: `%s' no longer names the namespace `%s' was brought up in: leaving that one "
+				"alone; undoing the rest of what nswg recorded\n", prog, t->ns, t->lc.ifname);
+		t->ns_gone = true;
+		close(t->ns_fd);
+		t->ns_fd = -1;
+	}
+	return 0;
+}
+
+int tunnel_open_existing(struct tunnel *t, int argc, char *argv[], enum tunnel_command cmd, struct rtnl_link *link)
+{
+	int ret = tunnel_parse_options(t, argc, argv, cmd);
+
+	link->ifindex = 0;
+	if (ret || (ret = find_namespace(t, cmd)))
+		return ret;
+	if (!t->has_record) {
+		/* Not brought up by nswg: down takes the interface down and touches nothing else. */
+		memset(&t->st, 0, sizeof(t->st));
+	} else if (!t->st.complete && cmd != TUNNEL_DOWN) {
+		fprintf(stderr, "%s: the up of `%s' in namespace `%s' was interrupted: `nswg down %s' finishes its undo\n",
+			prog, t->lc.ifname, t->ns, t->lc.ifname);
+		return -EAGAIN;
+	}
+	if (t->ns_gone)
+		return 0;
+	ret = nl_open_in(&t->target, NETLINK_ROUTE, t->ns_fd);
+	if (ret)
+		return tunnel_failed("unable to open a netlink socket in the namespace", ret, NULL);
+	ret = rtnl_link_get(&t->target, t->lc.ifname, 0, link);
+	if (ret && ret != -ENODEV)
+		return tunnel_failed("unable to look for the interface", ret, &t->target);
+	if (ret == -ENODEV && cmd == TUNNEL_DOWN && t->has_record) {
+		/* Its implementation died, someone deleted it, or up was cut short: undo the rest. */
+		if (t->st.complete)
+			fprintf(stderr, "%s: `%s' is gone from namespace `%s'; undoing what nswg recorded for it\n",
+				prog, t->lc.ifname, t->ns);
+		link->ifindex = 0;
+		return 0;
+	}
+	if (ret || (strcmp(link->kind, "wireguard") && strcmp(link->kind, "tun"))) {
+		fprintf(stderr, "%s: `%s' is not a WireGuard interface in namespace `%s'\n", prog, t->lc.ifname, t->ns);
+		return ret ? ret : -EINVAL;
+	}
+	t->ifindex = link->ifindex;
+	t->userspace = !strcmp(link->kind, "tun");
+	return 0;
+}
