@@ -51,8 +51,8 @@ CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 B := build
-CORE_SRCS := src/util.c src/key.c src/curve25519.c src/config.c src/config_file.c src/render.c \
-	src/nl.c src/netns.c src/rtnl.c src/wgnl.c src/uapi.c src/device.c src/show_fmt.c src/userspace.c src/state.c src/dns.c src/resolve.c src/stats.c src/prefix.c
+CORE_SRCS := src/util.c src/key.c src/curve25519.c src/config.c src/config_lex.c src/config_values.c src/config_file.c src/render.c \
+	src/nl.c src/netns.c src/rtnl.c src/rtnl_msg.c src/wgnl.c src/uapi.c src/device.c src/show_fmt.c src/userspace.c src/state.c src/dns.c src/resolve.c src/stats.c src/prefix.c
 CORE_OBJS := $(CORE_SRCS:src/%.c=$(B)/%.o)
 # The commands, one file each, and the machinery they share (tunnel, steps, teardown).
 CMD_SRCS := src/cli.c src/tunnel.c src/steps.c src/teardown.c src/up.c src/down.c src/save.c src/reload.c \
@@ -71,8 +71,11 @@ man/nswg.8: man/nswg.8.in Makefile
 	$(call quiet,GEN,$@)
 	$(Q)$(SUBST) $< >$@
 
+# Any Linux with the libraries and their pkg-config files builds nswg; make
+# check installs them on Debian (tests/deps.sh).
 have-build-deps:
-	@tests/deps.sh --check build
+	@for p in $(LIBS_PKGS); do $(PKG_CONFIG) --exists $$p || missing="$$missing $$p"; done; \
+		if [ -n "$$missing" ]; then echo "nswg: $(PKG_CONFIG) finds no$$missing (on Debian: apt-get install libmnl-dev libinih-dev)" >&2; exit 1; fi
 
 nswg: $(OBJS) | have-build-deps
 	$(call quiet,LD,$@)
@@ -157,8 +160,21 @@ deps-%:
 
 # make check: every tier, after installing what it needs (as root).
 check: | deps-build deps-unit deps-e2e deps-vm deps-lint deps-units
-	$(Q)$(MAKE) --no-print-directory check-unit check-fuzz-replay check-man check-install check-units check-corpus \
-		check-hostile check-e2e check-valgrind check-bench check-vm
+	$(Q)$(MAKE) --no-print-directory check-analyze check-shell check-unit check-fuzz-replay check-man check-install \
+		check-units check-corpus check-hostile check-e2e check-valgrind check-bench check-vm
+
+# Static analysis, as wireguard-tools' make check does: clang's analyzer over
+# every source file, any finding fails.
+ANALYZE_CC ?= clang
+check-analyze: | have-build-deps
+	$(Q)set -e; for f in $(CORE_SRCS) $(CMD_SRCS); do \
+		$(ANALYZE_CC) --analyze -Xclang -analyzer-werror -std=gnu11 $(CPPFLAGS) $(PKG_CFLAGS) -o /dev/null $$f; \
+	done; echo "  ANALYZE	$(words $(CORE_SRCS) $(CMD_SRCS)) files: no finding"
+
+# Every shell script of the tests and of contrib, at shellcheck's warning level.
+SHELL_SCRIPTS = $(shell grep -rlE '^\#!.*/(ba|)sh' tests contrib .ci) contrib/completion/nswg.bash
+check-shell:
+	$(Q)shellcheck -x -S warning $(SHELL_SCRIPTS) && echo "  SHELLCHECK	$(words $(SHELL_SCRIPTS)) scripts: no warning"
 
 # The man page, linted: any warning fails.
 check-man: man/nswg.8
@@ -255,7 +271,7 @@ check-units: nswg man/nswg.8
 clean:
 	$(RM) -r $(B) nswg man/nswg.8
 
-.PHONY: all demo bench fuzz-seeds check check-unit check-fuzz-replay check-man check-install check-units check-corpus check-hostile check-e2e check-valgrind check-bench check-sanitize clean-objs check-vm fuzz install uninstall clean have-build-deps
+.PHONY: all demo bench fuzz-seeds check check-analyze check-shell check-unit check-fuzz-replay check-man check-install check-units check-corpus check-hostile check-e2e check-valgrind check-bench check-sanitize clean-objs check-vm fuzz install uninstall clean have-build-deps
 .SECONDARY:
 
 -include $(OBJS:.o=.d) $(FAULT_OBJS:.o=.d) $(wildcard $(B)/tests/*.d)

@@ -18,4 +18,14 @@ int device_get(struct nl *genl, int ns_fd, const char *ifname, bool userspace, s
 int device_set(struct nl *genl, int ns_fd, const char *ifname, bool userspace, const struct nswg_config *cfg,
 	       bool replace);
 
+/*
+ * Pure, reload's diff as `wg syncconf' makes it: the update that turns the
+ * running device into want. want's peers with their allowed IPs replaced
+ * (they share want's arrays), running peers want lacks removed, the device's
+ * fields only where they differ: a peer that did not change keeps its
+ * session. Free with device_diff_free(), which wipes the keys.
+ */
+int device_diff(const struct nswg_config *want, const struct nswg_config *running, struct nswg_config *upd);
+void device_diff_free(struct nswg_config *upd);
+
 #endif

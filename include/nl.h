@@ -17,6 +17,7 @@ struct nl {
 	uint32_t seq;
 	char *buf; /* for replies */
 	size_t bufsize;
+	char *req; /* for the request being built: nl_msg_bufsize() bytes */
 	char ext_ack[256]; /* the kernel's words about the last error, if any */
 	uint16_t genl_family; /* generic netlink: the family's id once asked for, else 0 */
 };
@@ -35,6 +36,8 @@ void *nl_msg_buf(void);
 size_t nl_msg_bufsize(void);
 
 int nl_open(struct nl *nl, int bus);
+/* The socket's own request buffer, zeroed, for one message builder. */
+void *nl_request_buf(struct nl *nl);
 void nl_close(struct nl *nl);
 
 /*
@@ -51,6 +54,13 @@ int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
  * returns 0, or the first error with *failed the index of its message.
  */
 int nl_request_batch(struct nl *nl, void *buf, size_t len, size_t n, size_t *failed);
+
+/* For mnl_attr_parse(): each valid attribute up to max into tb[], by type. */
+struct nl_attr_table {
+	const struct nlattr **tb;
+	int max;
+};
+int nl_attr_table_cb(const struct nlattr *attr, void *data);
 
 /* Opens a socket inside the namespace of netns_fd and comes back. */
 int nl_open_in(struct nl *nl, int bus, int netns_fd);

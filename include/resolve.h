@@ -2,6 +2,9 @@
 #ifndef NSWG_RESOLVE_H
 #define NSWG_RESOLVE_H
 
+#include <signal.h>
+#include <stdbool.h>
+
 #include "config.h"
 
 /* WG_ENDPOINT_RESOLUTION_RETRIES as wg(8) reads it: 15, a number, or "infinity" (-1). */
@@ -22,6 +25,13 @@ struct resolve_error {
  * Returns 0, -EINTR when *stop was set during a wait, or -EHOSTUNREACH.
  */
 int resolve_endpoints(struct nswg_config *cfg, int retries, resolve_notify_fn notify, void *arg,
-		      volatile int *stop, struct resolve_error *err);
+		      volatile sig_atomic_t *stop, struct resolve_error *err);
+
+/* wg(8)'s rules: a pause of 1 s, growing by a fifth each try up to 20 s. */
+#define RESOLVE_PAUSE_FIRST_US 1000000U
+#define RESOLVE_PAUSE_MAX_US 20000000U
+unsigned int resolve_next_pause(unsigned int us);
+/* As wg(8): no such name, a failure, no data are permanent; everything else may pass. */
+bool resolve_failure_permanent(int gai_error);
 
 #endif

@@ -52,6 +52,13 @@ struct nswg_room {
 	bool etc_dir_created;       /* /etc/netns/NAME */
 };
 
+/* Pure: a record as the journal's file holds it (key=value lines), and back. */
+struct strbuf;
+int state_format(const struct nswg_state *st, struct strbuf *text);
+void state_parse(const char *text, struct nswg_state *st);
+int room_format(const struct nswg_room *room, struct strbuf *text);
+void room_parse(const char *text, struct nswg_room *room);
+
 /* The directory of a namespace's state: its name, or "@DEV:INO" for a path. */
 int state_key(const char *netns_arg, int netns_fd, char *key, size_t size);
 int state_dir(const char *key, char *path, size_t size);

@@ -18,6 +18,11 @@ void *nl_msg_buf(void)
 	return calloc(1, nl_msg_bufsize());
 }
 
+void *nl_request_buf(struct nl *nl)
+{
+	return memset(nl->req, 0, nl_msg_bufsize());
+}
+
 int nl_open(struct nl *nl, int bus)
 {
 	int one = 1, ret;
@@ -26,8 +31,11 @@ int nl_open(struct nl *nl, int bus)
 	/* Dump replies come in skbs of up to 32 KiB; more is harmless. */
 	nl->bufsize = 64U << 10;
 	nl->buf = malloc(nl->bufsize);
-	if (!nl->buf)
+	nl->req = nl_msg_buf();
+	if (!nl->buf || !nl->req) {
+		nl_close(nl);
 		return -ENOMEM;
+	}
 	nl->sock = mnl_socket_open2(bus, SOCK_CLOEXEC);
 	if (!nl->sock)
 		goto err;
@@ -70,8 +78,10 @@ void nl_close(struct nl *nl)
 	if (nl->sock)
 		mnl_socket_close(nl->sock);
 	free(nl->buf);
+	free(nl->req);
 	nl->sock = NULL;
 	nl->buf = NULL;
+	nl->req = NULL;
 	nl->genl_family = 0;
 }
 
@@ -275,4 +285,14 @@ int nl_request_batch(struct nl *nl, void *buf, size_t len, size_t n, size_t *fai
 	}
 	*failed = b.failed;
 	return b.err;
+}
+
+int nl_attr_table_cb(const struct nlattr *attr, void *data)
+{
+	struct nl_attr_table *t = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, (uint16_t)t->max) > 0)
+		t->tb[type] = attr;
+	return MNL_CB_OK;
 }

@@ -31,76 +31,22 @@ struct running {
 	struct dns_files dns;
 };
 
-static int key_cmp(const void *a, const void *b)
-{
-	return memcmp(*(const uint8_t *const *)a, *(const uint8_t *const *)b, NSWG_KEY_LEN);
-}
-
-/*
- * As `wg syncconf': want's peers with their allowed IPs replaced, the
- * running peers want no longer has removed, and the device's fields set
- * only where they differ. A peer that did not change keeps its session.
- */
+/* As `wg syncconf': what differs between want and the device, sent as one update. */
 static int sync_device(struct tunnel *t, const struct nswg_config *want)
 {
-	static const uint8_t zero[NSWG_KEY_LEN];
-	struct nswg_config *running = NULL, upd = { 0 };
-	const uint8_t **keys = NULL;
+	struct nswg_config *running = NULL, upd;
 	int ret;
 
 	say("ip netns exec %s wg syncconf %s <(nswg strip %s)", t->ns, t->lc.ifname, t->lc.path);
 	ret = device_get(&t->genl, t->ns_fd, t->lc.ifname, t->userspace, &running);
 	if (ret)
 		return tunnel_failed("unable to read the interface's configuration", ret, &t->genl);
-	upd.peers = calloc(want->n_peers + running->n_peers + 1, sizeof(*upd.peers));
-	keys = calloc(want->n_peers + 1, sizeof(*keys));
-	if (!upd.peers || !keys) {
-		ret = tunnel_failed("unable to compare configurations", -ENOMEM, NULL);
-		goto out;
-	}
-	if (memcmp((want->flags & NSWG_DEV_HAS_PRIVATE_KEY) ? want->private_key : zero,
-		   (running->flags & NSWG_DEV_HAS_PRIVATE_KEY) ? running->private_key : zero, NSWG_KEY_LEN)) {
-		upd.flags |= NSWG_DEV_HAS_PRIVATE_KEY;
-		memcpy(upd.private_key, want->private_key, NSWG_KEY_LEN);
-	}
-	/* Without ListenPort the running port stays: rebinding would gain nothing. */
-	if ((want->flags & NSWG_DEV_HAS_LISTEN_PORT) && want->listen_port != running->listen_port) {
-		upd.flags |= NSWG_DEV_HAS_LISTEN_PORT;
-		upd.listen_port = want->listen_port;
-	}
-	if (want->fwmark != running->fwmark) {
-		upd.flags |= NSWG_DEV_HAS_FWMARK;
-		upd.fwmark = want->fwmark;
-	}
-	for (size_t i = 0; i < want->n_peers; ++i) {
-		struct nswg_peer *p = &upd.peers[upd.n_peers++];
-
-		*p = want->peers[i]; /* shares allowedips: upd is never config_free()d */
-		p->flags |= NSWG_PEER_HAS_PRESHARED_KEY | NSWG_PEER_HAS_KEEPALIVE;
-		if (!(want->peers[i].flags & NSWG_PEER_HAS_PRESHARED_KEY))
-			memset(p->preshared_key, 0, NSWG_KEY_LEN);
-		keys[i] = want->peers[i].public_key;
-	}
-	qsort(keys, want->n_peers, sizeof(*keys), key_cmp);
-	for (size_t i = 0; i < running->n_peers; ++i) {
-		const uint8_t *k = running->peers[i].public_key;
-		struct nswg_peer *p;
-
-		if (want->n_peers && bsearch(&k, keys, want->n_peers, sizeof(*keys), key_cmp))
-			continue;
-		p = &upd.peers[upd.n_peers++];
-		memcpy(p->public_key, k, NSWG_KEY_LEN);
-		p->flags = NSWG_PEER_HAS_PUBLIC_KEY | NSWG_PEER_REMOVE;
-	}
-	ret = device_set(&t->genl, t->ns_fd, t->lc.ifname, t->userspace, &upd, false);
+	ret = device_diff(want, running, &upd);
 	if (ret)
+		tunnel_failed("unable to compare configurations", ret, NULL);
+	else if ((ret = device_set(&t->genl, t->ns_fd, t->lc.ifname, t->userspace, &upd, false)))
 		tunnel_failed("unable to configure the interface", ret, &t->genl);
-out:
-	if (upd.peers)
-		memzero_explicit(upd.peers, (want->n_peers + running->n_peers + 1) * sizeof(*upd.peers));
-	memzero_explicit(upd.private_key, sizeof(upd.private_key));
-	free(upd.peers);
-	free(keys);
+	device_diff_free(&upd);
 	config_free(running);
 	return ret;
 }

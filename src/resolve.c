@@ -29,8 +29,18 @@ int resolve_retries(const char *env, int *retries)
 	return 0;
 }
 
-static int resolve_one(struct nswg_peer *peer, int retries, resolve_notify_fn notify, void *arg, volatile int *stop,
-		       struct resolve_error *err)
+unsigned int resolve_next_pause(unsigned int us)
+{
+	return us * 6 / 5 > RESOLVE_PAUSE_MAX_US ? RESOLVE_PAUSE_MAX_US : us * 6 / 5;
+}
+
+bool resolve_failure_permanent(int gai_error)
+{
+	return gai_error == EAI_NONAME || gai_error == EAI_FAIL || gai_error == EAI_NODATA;
+}
+
+static int resolve_one(struct nswg_peer *peer, int retries, resolve_notify_fn notify, void *arg,
+		       volatile sig_atomic_t *stop, struct resolve_error *err)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM, .ai_protocol = IPPROTO_UDP };
 	struct nswg_endpoint *ep = &peer->endpoint;
@@ -39,12 +49,11 @@ static int resolve_one(struct nswg_peer *peer, int retries, resolve_notify_fn no
 	int ret;
 
 	snprintf(port, sizeof(port), "%u", ep->port);
-	for (unsigned int timeout = 1000000;; timeout = timeout * 6 / 5 > 20000000 ? 20000000 : timeout * 6 / 5) {
+	for (unsigned int timeout = RESOLVE_PAUSE_FIRST_US;; timeout = resolve_next_pause(timeout)) {
 		ret = getaddrinfo(ep->host, port, &hints, &res);
 		if (!ret)
 			break;
-		/* As wg(8): these are permanent, everything else may pass. */
-		if (ret == EAI_NONAME || ret == EAI_FAIL || ret == EAI_NODATA || (retries >= 0 && !retries--)) {
+		if (resolve_failure_permanent(ret) || (retries >= 0 && !retries--)) {
 			err->peer = peer;
 			snprintf(err->message, sizeof(err->message), "%s: `%s:%s'",
 				 ret == EAI_SYSTEM ? strerror(errno) : gai_strerror(ret), ep->host, port);
@@ -73,7 +82,7 @@ static int resolve_one(struct nswg_peer *peer, int retries, resolve_notify_fn no
 }
 
 int resolve_endpoints(struct nswg_config *cfg, int retries, resolve_notify_fn notify, void *arg,
-		      volatile int *stop, struct resolve_error *err)
+		      volatile sig_atomic_t *stop, struct resolve_error *err)
 {
 	int ret;
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* rtnetlink: links, addresses and routes. Builders first, then operations. */
+/* rtnetlink operations: links, addresses, routes, and the host guard's snapshot. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
@@ -13,216 +13,6 @@
 #include "rtnl.h"
 #include "util.h"
 
-static struct nlmsghdr *msg_start(void *buf, uint16_t type, uint16_t flags)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	return nlh;
-}
-
-static struct ifinfomsg *put_ifinfo(struct nlmsghdr *nlh, int ifindex)
-{
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	return ifi;
-}
-
-struct nlmsghdr *rtnl_msg_link_create(void *buf, const char *ifname, const char *kind, int netns_fd)
-{
-	struct nlmsghdr *nlh = msg_start(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	struct nlattr *linkinfo;
-
-	put_ifinfo(nlh, 0);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
-	/* Born in that namespace; its UDP socket in the sender's. */
-	if (netns_fd >= 0)
-		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
-	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
-	mnl_attr_nest_end(nlh, linkinfo);
-	return nlh;
-}
-
-struct nlmsghdr *rtnl_msg_link_move(void *buf, int ifindex, int netns_fd)
-{
-	struct nlmsghdr *nlh = msg_start(buf, RTM_NEWLINK, 0);
-
-	put_ifinfo(nlh, ifindex);
-	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
-	return nlh;
-}
-
-struct nlmsghdr *rtnl_msg_link_set(void *buf, int ifindex, unsigned int mtu, bool up)
-{
-	struct nlmsghdr *nlh = msg_start(buf, RTM_NEWLINK, 0);
-	struct ifinfomsg *ifi = put_ifinfo(nlh, ifindex);
-
-	ifi->ifi_change = IFF_UP;
-	ifi->ifi_flags = up ? IFF_UP : 0;
-	if (mtu)
-		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
-	return nlh;
-}
-
-struct nlmsghdr *rtnl_msg_link_delete(void *buf, int ifindex)
-{
-	struct nlmsghdr *nlh = msg_start(buf, RTM_DELLINK, 0);
-
-	put_ifinfo(nlh, ifindex);
-	return nlh;
-}
-
-struct nlmsghdr *rtnl_msg_link_get(void *buf, const char *ifname, int ifindex)
-{
-	struct nlmsghdr *nlh = msg_start(buf, RTM_GETLINK, 0);
-
-	put_ifinfo(nlh, ifindex);
-	if (ifname)
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	return nlh;
-}
-
-struct nlmsghdr *rtnl_msg_addr_add(void *buf, int ifindex, const struct nswg_prefix *p)
-{
-	struct nlmsghdr *nlh = msg_start(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-
-	ifa->ifa_family = (uint8_t)p->family;
-	ifa->ifa_prefixlen = p->cidr;
-	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-	ifa->ifa_index = (uint32_t)ifindex;
-	mnl_attr_put(nlh, IFA_LOCAL, prefix_addr_len(p->family), p->raw);
-	mnl_attr_put(nlh, IFA_ADDRESS, prefix_addr_len(p->family), p->raw);
-	return nlh;
-}
-
-struct nlmsghdr *rtnl_msg_route_add(void *buf, int ifindex, const struct nswg_prefix *p, uint32_t table)
-{
-	struct nlmsghdr *nlh = msg_start(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-
-	/* As `ip route add PREFIX dev IF table T': a link-scope unicast route. */
-	rtm->rtm_family = (uint8_t)p->family;
-	rtm->rtm_dst_len = p->cidr;
-	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
-	rtm->rtm_protocol = RTPROT_BOOT;
-	rtm->rtm_scope = RT_SCOPE_LINK;
-	rtm->rtm_type = RTN_UNICAST;
-	if (p->cidr)
-		mnl_attr_put(nlh, RTA_DST, prefix_addr_len(p->family), p->raw);
-	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
-	mnl_attr_put_u32(nlh, RTA_TABLE, table);
-	return nlh;
-}
-
-struct nlmsghdr *rtnl_msg_addr_del(void *buf, int ifindex, const struct nswg_prefix *p)
-{
-	struct nlmsghdr *nlh = rtnl_msg_addr_add(buf, ifindex, p);
-
-	nlh->nlmsg_type = RTM_DELADDR;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	return nlh;
-}
-
-struct nlmsghdr *rtnl_msg_route_del(void *buf, int ifindex, const struct nswg_prefix *p, uint32_t table)
-{
-	struct nlmsghdr *nlh = rtnl_msg_route_add(buf, ifindex, p, table);
-
-	nlh->nlmsg_type = RTM_DELROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	return nlh;
-}
-
-struct nlmsghdr *rtnl_msg_route_get(void *buf, const struct sockaddr *dst)
-{
-	struct nlmsghdr *nlh = msg_start(buf, RTM_GETROUTE, 0);
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-
-	rtm->rtm_family = (uint8_t)dst->sa_family;
-	if (dst->sa_family == AF_INET) {
-		rtm->rtm_dst_len = 32;
-		mnl_attr_put(nlh, RTA_DST, 4, &((const struct sockaddr_in *)dst)->sin_addr);
-	} else {
-		rtm->rtm_dst_len = 128;
-		mnl_attr_put(nlh, RTA_DST, 16, &((const struct sockaddr_in6 *)dst)->sin6_addr);
-	}
-	return nlh;
-}
-
-struct nlmsghdr *rtnl_msg_dump(void *buf, uint16_t type, uint8_t family)
-{
-	struct nlmsghdr *nlh = msg_start(buf, type, NLM_F_DUMP);
-
-	/* rtgenmsg, ifinfomsg and rtmsg all start with the family byte. */
-	if (type == RTM_GETLINK) {
-		put_ifinfo(nlh, 0)->ifi_family = family;
-		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	} else {
-		struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-
-		rtm->rtm_family = family;
-	}
-	return nlh;
-}
-
-/* ---- replies ---- */
-
-struct attr_table {
-	const struct nlattr **tb;
-	int max;
-};
-
-static int attr_table_cb(const struct nlattr *attr, void *data)
-{
-	struct attr_table *t = data;
-	int type = mnl_attr_get_type(attr);
-
-	if (mnl_attr_type_valid(attr, (uint16_t)t->max) > 0)
-		t->tb[type] = attr;
-	return MNL_CB_OK;
-}
-
-static void parse_linkinfo_kind(const struct nlattr *linkinfo, char *kind, size_t size)
-{
-	const struct nlattr *tb[IFLA_INFO_MAX + 1] = { 0 };
-	struct attr_table t = { tb, IFLA_INFO_MAX };
-
-	if (mnl_attr_parse_nested(linkinfo, attr_table_cb, &t) < 0 || !tb[IFLA_INFO_KIND] ||
-	    mnl_attr_validate(tb[IFLA_INFO_KIND], MNL_TYPE_STRING))
-		return;
-	snprintf(kind, size, "%.*s", (int)mnl_attr_get_payload_len(tb[IFLA_INFO_KIND]),
-		 (const char *)mnl_attr_get_payload(tb[IFLA_INFO_KIND]));
-	kind[strcspn(kind, "\n")] = '\0';
-}
-
-int rtnl_parse_link(const struct nlmsghdr *nlh, struct rtnl_link *link)
-{
-	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
-	struct attr_table t = { tb, IFLA_MAX };
-	const struct ifinfomsg *ifi;
-
-	memset(link, 0, sizeof(*link));
-	if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifi)))
-		return -EBADMSG;
-	ifi = mnl_nlmsg_get_payload(nlh);
-	if (mnl_attr_parse(nlh, sizeof(*ifi), attr_table_cb, &t) < 0)
-		return -EBADMSG;
-	link->ifindex = ifi->ifi_index;
-	link->flags = ifi->ifi_flags;
-	if (tb[IFLA_IFNAME] && !mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING))
-		snprintf(link->name, sizeof(link->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
-	if (tb[IFLA_MTU] && !mnl_attr_validate(tb[IFLA_MTU], MNL_TYPE_U32))
-		link->mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
-	if (tb[IFLA_LINKINFO] && !mnl_attr_validate(tb[IFLA_LINKINFO], MNL_TYPE_NESTED))
-		parse_linkinfo_kind(tb[IFLA_LINKINFO], link->kind, sizeof(link->kind));
-	return 0;
-}
-
 static int link_cb(const struct nlmsghdr *nlh, void *data)
 {
 	return rtnl_parse_link(nlh, data) ? MNL_CB_ERROR : MNL_CB_OK;
@@ -235,59 +25,51 @@ static int simple(struct nl *nl, struct nlmsghdr *nlh)
 	return nl_request(nl, nlh, NULL, NULL);
 }
 
-#define WITH_BUF(expr)                                   \
-	({                                               \
-		void *buf = nl_msg_buf();                \
-		int __ret = buf ? (expr) : -ENOMEM;      \
-		free(buf);                               \
-		__ret;                                   \
-	})
-
 int rtnl_link_get(struct nl *nl, const char *ifname, int ifindex, struct rtnl_link *link)
 {
-	int ret = WITH_BUF(nl_request(nl, rtnl_msg_link_get(buf, ifname, ifindex), link_cb, link));
+	int ret = nl_request(nl, rtnl_msg_link_get(nl_request_buf(nl), ifname, ifindex), link_cb, link);
 
 	return ret == -ENODEV || ret == -ENOENT ? -ENODEV : ret;
 }
 
 int rtnl_link_create(struct nl *nl, const char *ifname, const char *kind, int netns_fd)
 {
-	return WITH_BUF(simple(nl, rtnl_msg_link_create(buf, ifname, kind, netns_fd)));
+	return simple(nl, rtnl_msg_link_create(nl_request_buf(nl), ifname, kind, netns_fd));
 }
 
 int rtnl_link_move(struct nl *nl, int ifindex, int netns_fd)
 {
-	return WITH_BUF(simple(nl, rtnl_msg_link_move(buf, ifindex, netns_fd)));
+	return simple(nl, rtnl_msg_link_move(nl_request_buf(nl), ifindex, netns_fd));
 }
 
 int rtnl_link_set(struct nl *nl, int ifindex, unsigned int mtu, bool up)
 {
-	return WITH_BUF(simple(nl, rtnl_msg_link_set(buf, ifindex, mtu, up)));
+	return simple(nl, rtnl_msg_link_set(nl_request_buf(nl), ifindex, mtu, up));
 }
 
 int rtnl_link_delete(struct nl *nl, int ifindex)
 {
-	return WITH_BUF(simple(nl, rtnl_msg_link_delete(buf, ifindex)));
+	return simple(nl, rtnl_msg_link_delete(nl_request_buf(nl), ifindex));
 }
 
 int rtnl_addr_add(struct nl *nl, int ifindex, const struct nswg_prefix *p)
 {
-	return WITH_BUF(simple(nl, rtnl_msg_addr_add(buf, ifindex, p)));
+	return simple(nl, rtnl_msg_addr_add(nl_request_buf(nl), ifindex, p));
 }
 
 int rtnl_addr_del(struct nl *nl, int ifindex, const struct nswg_prefix *p)
 {
-	return WITH_BUF(simple(nl, rtnl_msg_addr_del(buf, ifindex, p)));
+	return simple(nl, rtnl_msg_addr_del(nl_request_buf(nl), ifindex, p));
 }
 
 int rtnl_route_del(struct nl *nl, int ifindex, const struct nswg_prefix *p, uint32_t table)
 {
-	return WITH_BUF(simple(nl, rtnl_msg_route_del(buf, ifindex, p, table)));
+	return simple(nl, rtnl_msg_route_del(nl_request_buf(nl), ifindex, p, table));
 }
 
 int rtnl_route_add(struct nl *nl, int ifindex, const struct nswg_prefix *p, uint32_t table)
 {
-	return WITH_BUF(simple(nl, rtnl_msg_route_add(buf, ifindex, p, table)));
+	return simple(nl, rtnl_msg_route_add(nl_request_buf(nl), ifindex, p, table));
 }
 
 struct addr_list {
@@ -299,7 +81,7 @@ struct addr_list {
 int rtnl_parse_addr(const struct nlmsghdr *nlh, int *ifindex, struct nswg_prefix *p)
 {
 	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
-	struct attr_table t = { tb, IFA_MAX };
+	struct nl_attr_table t = { tb, IFA_MAX };
 	const struct ifaddrmsg *ifa;
 	const struct nlattr *a;
 
@@ -310,7 +92,7 @@ int rtnl_parse_addr(const struct nlmsghdr *nlh, int *ifindex, struct nswg_prefix
 	*ifindex = (int)ifa->ifa_index;
 	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
 		return -EAFNOSUPPORT;
-	if (mnl_attr_parse(nlh, sizeof(*ifa), attr_table_cb, &t) < 0)
+	if (mnl_attr_parse(nlh, sizeof(*ifa), nl_attr_table_cb, &t) < 0)
 		return -EBADMSG;
 	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
 	if (!a || mnl_attr_get_payload_len(a) != prefix_addr_len(ifa->ifa_family))
@@ -346,7 +128,7 @@ int rtnl_addr_list(struct nl *nl, int ifindex, struct nswg_prefix **out, size_t 
 		free(l.v);
 		l.v = NULL;
 		l.n = l.cap = 0;
-		ret = WITH_BUF(nl_request(nl, rtnl_msg_dump(buf, RTM_GETADDR, AF_UNSPEC), addr_cb, &l));
+		ret = nl_request(nl, rtnl_msg_dump(nl_request_buf(nl), RTM_GETADDR, AF_UNSPEC), addr_cb, &l);
 	} while (ret == -EINTR);
 	if (ret) {
 		free(l.v);
@@ -387,14 +169,14 @@ static void copy_addr(uint8_t out[16], const struct nlattr *a)
 static int parse_route(const struct nlmsghdr *nlh, struct route_info *r)
 {
 	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
-	struct attr_table t = { tb, RTA_MAX };
+	struct nl_attr_table t = { tb, RTA_MAX };
 	const struct rtmsg *rtm;
 
 	memset(r, 0, sizeof(*r));
 	if (nlh->nlmsg_type != RTM_NEWROUTE || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)))
 		return -EBADMSG;
 	rtm = mnl_nlmsg_get_payload(nlh);
-	if (mnl_attr_parse(nlh, sizeof(*rtm), attr_table_cb, &t) < 0)
+	if (mnl_attr_parse(nlh, sizeof(*rtm), nl_attr_table_cb, &t) < 0)
 		return -EBADMSG;
 	r->family = rtm->rtm_family;
 	r->dst_len = rtm->rtm_dst_len;
@@ -493,7 +275,7 @@ static int dump_default_routes(struct nl *nl, uint8_t family, struct default_rou
 	int ret;
 
 	for (;;) {
-		ret = WITH_BUF(nl_request(nl, rtnl_msg_dump(buf, RTM_GETROUTE, family), default_route_cb, d));
+		ret = nl_request(nl, rtnl_msg_dump(nl_request_buf(nl), RTM_GETROUTE, family), default_route_cb, d);
 		if (ret != -EINTR || d->ret)
 			break;
 		/* A dump interrupted by a change starts over. */
@@ -545,7 +327,7 @@ int rtnl_route_list(struct nl *nl, int ifindex, struct rtnl_route **out, size_t 
 
 		do {
 			l.n = had; /* a dump interrupted by a change starts over */
-			ret = WITH_BUF(nl_request(nl, rtnl_msg_dump(buf, RTM_GETROUTE, families[i]), route_list_cb, &l));
+			ret = nl_request(nl, rtnl_msg_dump(nl_request_buf(nl), RTM_GETROUTE, families[i]), route_list_cb, &l);
 		} while (ret == -EINTR && !l.ret);
 		if (l.ret)
 			ret = l.ret;
@@ -570,7 +352,7 @@ int rtnl_route_mtu(struct nl *nl, const struct sockaddr *dst, unsigned int *mtu)
 
 	*mtu = 0;
 	if (dst) {
-		ret = WITH_BUF(nl_request(nl, rtnl_msg_route_get(buf, dst), route_get_cb, &r));
+		ret = nl_request(nl, rtnl_msg_route_get(nl_request_buf(nl), dst), route_get_cb, &r);
 	} else {
 		ret = dump_default_routes(nl, AF_INET, &d);
 		if (!ret && !d.found)
@@ -620,7 +402,7 @@ int rtnl_snapshot_take(struct nl *nl, struct rtnl_snapshot *s)
 	memset(s, 0, sizeof(*s));
 	do {
 		s->n_links = 0;
-		ret = WITH_BUF(nl_request(nl, rtnl_msg_dump(buf, RTM_GETLINK, AF_UNSPEC), snapshot_link_cb, s));
+		ret = nl_request(nl, rtnl_msg_dump(nl_request_buf(nl), RTM_GETLINK, AF_UNSPEC), snapshot_link_cb, s);
 	} while (ret == -EINTR);
 	if (!ret)
 		ret = dump_default_routes(nl, AF_INET, &d);

@@ -42,6 +42,11 @@ static void read_one(struct shown *s, struct nl *host, unsigned long long routes
 	s->item.routes_changed = s->st.host_routes && s->st.host_routes != routes_now;
 	s->item.error = s->error;
 
+	if (!s->st.complete) {
+		snprintf(s->error, sizeof(s->error), "its up was interrupted: `nswg down %s' finishes the undo",
+			 s->st.ifname);
+		return;
+	}
 	if (netns_path(s->st.netns, &path)) {
 		snprintf(s->error, sizeof(s->error), "invalid namespace");
 		return;

@@ -158,83 +158,138 @@ static const struct field room_fields[] = {
 	FIELD(nswg_room, "etc_dir_created", FIELD_BOOL, etc_dir_created),
 };
 
-/*
- * Each write is a step of the journal: it counts as one for the fault
- * injection build, so that a fault or a signal can land between any two.
- */
-static int fields_write(const char *path, const struct field *fields, size_t n, const void *base)
+static int fields_format(const struct field *fields, size_t n, const void *base, struct strbuf *text)
 {
-	struct strbuf text = { 0 };
-	int ret;
+	int ret = 0;
 
-	++nswg_stats.journal_writes;
-	ret = fault_injected();
 	for (size_t i = 0; !ret && i < n; ++i) {
 		const char *field = (const char *)base + fields[i].offset;
 
 		switch (fields[i].type) {
 		case FIELD_STRING:
-			ret = strbuf_addf(&text, "%s=%s\n", fields[i].name, field);
+			ret = strbuf_addf(text, "%s=%s\n", fields[i].name, field);
 			break;
 		case FIELD_BOOL:
-			ret = strbuf_addf(&text, "%s=%d\n", fields[i].name, *(const bool *)field);
+			ret = strbuf_addf(text, "%s=%d\n", fields[i].name, *(const bool *)field);
 			break;
 		case FIELD_INT:
-			ret = strbuf_addf(&text, "%s=%d\n", fields[i].name, *(const int *)field);
+			ret = strbuf_addf(text, "%s=%d\n", fields[i].name, *(const int *)field);
 			break;
 		case FIELD_U64:
-			ret = strbuf_addf(&text, "%s=%llu\n", fields[i].name, *(const unsigned long long *)field);
+			ret = strbuf_addf(text, "%s=%llu\n", fields[i].name, *(const unsigned long long *)field);
 			break;
 		}
 	}
-	if (!ret)
-		ret = file_write_atomic(path, text.s, text.len, 0600, NULL);
-	strbuf_free(&text);
 	return ret;
 }
 
-static void set_field(const struct field *fields, size_t n, void *base, const char *k, const char *v)
+static void set_field(const struct field *fields, size_t n, void *base, const char *k, size_t klen, const char *v,
+		      size_t vlen)
 {
+	char value[4200];
+
+	snprintf(value, sizeof(value), "%.*s", (int)vlen, v);
 	for (size_t i = 0; i < n; ++i) {
 		char *field = (char *)base + fields[i].offset;
 
-		if (strcmp(k, fields[i].name))
+		if (strlen(fields[i].name) != klen || strncmp(k, fields[i].name, klen))
 			continue;
 		switch (fields[i].type) {
 		case FIELD_STRING:
-			snprintf(field, fields[i].size, "%s", v);
+			snprintf(field, fields[i].size, "%s", value);
 			break;
 		case FIELD_BOOL:
-			*(bool *)field = atoi(v);
+			*(bool *)field = atoi(value);
 			break;
 		case FIELD_INT:
-			*(int *)field = atoi(v);
+			*(int *)field = atoi(value);
 			break;
 		case FIELD_U64:
-			*(unsigned long long *)field = strtoull(v, NULL, 10);
+			*(unsigned long long *)field = strtoull(value, NULL, 10);
 			break;
 		}
 		return;
 	}
 }
 
-static int fields_read(const char *path, const struct field *fields, size_t n, void *base)
+/* key=value lines; unknown keys (a newer nswg's) are skipped. */
+static void fields_parse(const struct field *fields, size_t n, void *base, const char *text)
 {
-	char line[4200], *eq;
-	FILE *f = fopen(path, "re");
+	for (const char *line = text, *end; *line; line = *end ? end + 1 : end) {
+		const char *eq;
 
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		eq = strchr(line, '=');
-		if (eq) {
-			*eq = '\0';
-			set_field(fields, n, base, line, eq + 1);
-		}
+		end = line + strcspn(line, "\n");
+		eq = memchr(line, '=', (size_t)(end - line));
+		if (eq)
+			set_field(fields, n, base, line, (size_t)(eq - line), eq + 1, (size_t)(end - eq - 1));
 	}
-	fclose(f);
-	return 0;
+}
+
+int state_format(const struct nswg_state *st, struct strbuf *text)
+{
+	return fields_format(state_fields, ARRAY_SIZE(state_fields), st, text);
+}
+
+void state_parse(const char *text, struct nswg_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	fields_parse(state_fields, ARRAY_SIZE(state_fields), st, text);
+}
+
+int room_format(const struct nswg_room *room, struct strbuf *text)
+{
+	return fields_format(room_fields, ARRAY_SIZE(room_fields), room, text);
+}
+
+void room_parse(const char *text, struct nswg_room *room)
+{
+	room_init(room, "");
+	fields_parse(room_fields, ARRAY_SIZE(room_fields), room, text);
+}
+
+/*
+ * Each write is a step of the journal: it counts as one for the fault
+ * injection build, so that a fault or a signal can land between any two.
+ */
+static int journal_write(const char *path, int (*format)(const void *, struct strbuf *), const void *record)
+{
+	struct strbuf text = { 0 };
+	int ret;
+
+	++nswg_stats.journal_writes;
+	ret = fault_injected();
+	if (!ret)
+		ret = format(record, &text);
+	if (!ret)
+		ret = file_write_atomic(path, text.s, text.len, 0600, NULL);
+	strbuf_free(&text);
+	return ret;
+}
+
+static int journal_read(const char *path, struct strbuf *text)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (!ret && (n = read(fd, buf, sizeof(buf))) > 0)
+		ret = strbuf_add(text, buf, (size_t)n);
+	if (!ret && n < 0)
+		ret = -errno;
+	close(fd);
+	return ret ? ret : strbuf_add(text, "", 0);
+}
+
+static int format_state(const void *st, struct strbuf *text)
+{
+	return state_format(st, text);
+}
+
+static int format_room(const void *room, struct strbuf *text)
+{
+	return room_format(room, text);
 }
 
 int state_write(const char *key, const struct nswg_state *st)
@@ -244,17 +299,23 @@ int state_write(const char *key, const struct nswg_state *st)
 
 	if (!ret)
 		ret = state_file(key, st->ifname, STATE_SUFFIX, path, sizeof(path));
-	return ret ? ret : fields_write(path, state_fields, ARRAY_SIZE(state_fields), st);
+	return ret ? ret : journal_write(path, format_state, st);
 }
 
 int state_read(const char *key, const char *ifname, struct nswg_state *st)
 {
+	struct strbuf text = { 0 };
 	char path[4200];
 	int ret;
 
 	memset(st, 0, sizeof(*st));
 	ret = state_file(key, ifname, STATE_SUFFIX, path, sizeof(path));
-	return ret ? ret : fields_read(path, state_fields, ARRAY_SIZE(state_fields), st);
+	if (!ret)
+		ret = journal_read(path, &text);
+	if (!ret)
+		state_parse(text.s, st);
+	strbuf_free(&text);
+	return ret;
 }
 
 int state_remove(const char *key, const char *ifname)
@@ -285,17 +346,23 @@ int room_write(const char *key, const struct nswg_room *room)
 
 	if (!ret)
 		ret = state_file(key, ROOM_FILE, "", path, sizeof(path));
-	return ret ? ret : fields_write(path, room_fields, ARRAY_SIZE(room_fields), room);
+	return ret ? ret : journal_write(path, format_room, room);
 }
 
 int room_read(const char *key, struct nswg_room *room)
 {
+	struct strbuf text = { 0 };
 	char path[4200];
 	int ret;
 
 	room_init(room, "");
 	ret = state_file(key, ROOM_FILE, "", path, sizeof(path));
-	return ret ? ret : fields_read(path, room_fields, ARRAY_SIZE(room_fields), room);
+	if (!ret)
+		ret = journal_read(path, &text);
+	if (!ret)
+		room_parse(text.s, room);
+	strbuf_free(&text);
+	return ret;
 }
 
 int room_remove(const char *key)

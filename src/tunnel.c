@@ -128,7 +128,7 @@ static const char *const command_names[] = { "up", "down", "save", "reload" };
 
 int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_command cmd)
 {
-	const char *config = NULL;
+	const char *config = NULL, *move;
 	static char state_config[4096];
 
 	memset(t, 0, sizeof(*t));
@@ -157,7 +157,8 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 		return -EINVAL;
 	}
 	/* A test switch: the way for kernels that refuse to create a link in another namespace. */
-	t->force_move = getenv("NSWG_CREATE_THEN_MOVE") && !strcmp(getenv("NSWG_CREATE_THEN_MOVE"), "1");
+	move = getenv("NSWG_CREATE_THEN_MOVE");
+	t->force_move = move && !strcmp(move, "1");
 	if (!t->dry_run && !check_privileges())
 		return -EPERM;
 	if (cmd != TUNNEL_UP)

@@ -253,7 +253,8 @@ int uapi_parse_get(const char *text, size_t len, struct nswg_config *cfg)
 	copy = malloc(len + 1);
 	if (!copy)
 		return -ENOMEM;
-	memcpy(copy, text, len);
+	if (len)
+		memcpy(copy, text, len);
 	copy[len] = '\0';
 	for (line = copy; line && *line; line = next) {
 		next = strchr(line, '\n');

@@ -81,8 +81,8 @@ static int proc_start(pid_t pid, unsigned long long *start, bool *zombie)
 
 bool userspace_alive(const struct userspace_proc *p)
 {
-	unsigned long long start;
-	bool zombie;
+	unsigned long long start = 0;
+	bool zombie = false;
 
 	if (p->pid <= 0 || proc_start(p->pid, &start, &zombie))
 		return false;

@@ -64,13 +64,8 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 
 int wgnl_family(struct nl *nl, uint16_t *family)
 {
-	void *buf = nl_msg_buf();
-	int ret;
+	int ret = nl_request(nl, wgnl_msg_get_family(nl_request_buf(nl)), family_cb, family);
 
-	if (!buf)
-		return -ENOMEM;
-	ret = nl_request(nl, wgnl_msg_get_family(buf), family_cb, family);
-	free(buf);
 	/* As wg(8): no family means no WireGuard in this kernel. */
 	return ret == -ENOENT ? -EPROTONOSUPPORT : ret;
 }
@@ -405,14 +400,12 @@ static int get_device_cb(const struct nlmsghdr *nlh, void *data)
 int wgnl_get_device(struct nl *nl, uint16_t family, const char *ifname, struct nswg_config **out)
 {
 	struct nswg_config *cfg;
-	void *buf;
 	int ret;
 
 	for (;;) {
 		cfg = calloc(1, sizeof(*cfg));
-		buf = nl_msg_buf();
-		ret = cfg && buf ? nl_request(nl, wgnl_msg_get_device(buf, family, ifname), get_device_cb, cfg) : -ENOMEM;
-		free(buf);
+		ret = cfg ? nl_request(nl, wgnl_msg_get_device(nl_request_buf(nl), family, ifname), get_device_cb, cfg)
+			  : -ENOMEM;
 		/* The device changed during the dump: read it again. */
 		if (ret != -EINTR)
 			break;

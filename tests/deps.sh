@@ -13,7 +13,7 @@ packages() {
 	unit) echo "libcmocka-dev" ;;
 	e2e) echo "wireguard-tools wireguard-go iproute2 util-linux procps busybox-static curl valgrind zsh" ;;
 	vm) echo "qemu-system-x86 busybox-static cpio kmod xz-utils gzip iproute2 wireguard-tools" ;;
-	lint) echo "mandoc man-db" ;;
+	lint) echo "mandoc man-db clang shellcheck" ;;
 	units) echo "systemd curl man-db" ;;
 	fuzz) echo "clang" ;;
 	*) echo "deps.sh: unknown group \`$1'" >&2; exit 2 ;;

@@ -8,6 +8,7 @@
 #    (tests/e2e/run.sh, USERSPACE=1): the sandbox's namespace is the host.
 # iproute2's ip is called by its full path: busybox's shell would prefer its
 # own applet. Usage: scenarios.sh [TEST...]
+# shellcheck disable=SC2154 # a_priv, b_pub and the like: keypair() assigns them through eval.
 IP=${IP:-/usr/bin/ip}
 WG=${WG:-/usr/bin/wg}
 SS=${SS:-/usr/bin/ss}
@@ -49,16 +50,31 @@ ns_dump() {
 state_pid() { sed -n 's/^userspace_pid=//p' "/run/nswg/$1/$2.state"; }
 # Alive: not gone, and not a zombie.
 proc_alive() { [ "$1" != 0 ] && [ -e "/proc/$1/stat" ] && ! awk '{exit $3 != "Z"}' "/proc/$1/stat"; }
+# Any live userspace implementation, of any interface.
+any_impl_alive() {
+	for d in /proc/[0-9]*; do
+		case "$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null)" in
+		"wireguard-go "*) proc_alive "${d#/proc/}" && return 0 ;;
+		esac
+	done
+	return 1
+}
+# What every test ends with: no namespace, record (locks aside), DNS file,
+# socket or live implementation, and the host as the script found it.
 nothing_left() {
-	[ -z "$($IP netns list)" ] && [ -z "$(ls /run/nswg/*/ 2>/dev/null | grep -v '^lock$' | grep -v '^/' | grep .)" ] &&
-		[ -z "$(ls /etc/netns 2>/dev/null)" ] && [ -z "$(ls /var/run/wireguard 2>/dev/null)" ]
+	[ -z "$($IP netns list)" ] &&
+		[ -z "$(find /run/nswg -mindepth 2 ! -name lock ! -path '/run/nswg/.host/*' 2>/dev/null)" ] &&
+		[ -z "$(ls -A /etc/netns 2>/dev/null)" ] && [ -z "$(ls -A /var/run/wireguard 2>/dev/null)" ] &&
+		! any_impl_alive && host_dump | cmp -s $T/host.base -
 }
 
 mkdir -p /etc/wireguard /etc/netns
 chmod 0700 /etc/wireguard
 umask 077
+host_dump >$T/host.base
 
 keypair() { # NAME: sets NAME_priv and NAME_pub
+	# shellcheck disable=SC2034 # read by the eval below
 	k=$($WG genkey)
 	eval "$1_priv=\$k"
 	eval "$1_pub=\$(echo \$k | $WG pubkey)"
@@ -363,13 +379,14 @@ files_dump() {
 	ls /var/run/wireguard 2>/dev/null
 }
 
-# Live processes of an implementation serving IFACE (zombies do not count).
-impl_alive() { # IFACE
-	for p in $(pgrep -f "^wireguard-go $1\$"); do
-		proc_alive "$p" && return 0
+# The live processes (zombies do not count) of an implementation serving
+# IFACE, from /proc: the VM's busybox has no pgrep.
+impl_pids() { # IFACE
+	for d in /proc/[0-9]*; do
+		[ "$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null)" = "wireguard-go $1 " ] && proc_alive "${d#/proc/}" && echo "${d#/proc/}"
 	done
-	return 1
 }
+impl_alive() { [ -n "$(impl_pids "$1")" ]; }
 
 # One up of wgf8 in NS, with MODE at step N: errno (the step fails), a signal
 # caught (15 2 3, and 13 with stderr a closed pipe) or 9 (then nswg down).
@@ -810,6 +827,7 @@ test_soak() {
 	i=0
 	while [ $i -lt "$cycles" ]; do
 		if [ -x "${MEASURE:-}" ]; then
+			# shellcheck disable=SC2046 # measure prints three words: wall time, peak RSS, status
 			set -- $(NSWG_STATS=1 $MEASURE $NSWG up wga9 --netns soak 2>$T/soak.err)
 			[ "$3" = 0 ] || bad=$((bad + 1))
 			[ -n "$first" ] || first=$2
@@ -830,8 +848,9 @@ test_soak() {
 	check "soak: $cycles cycles of up and down, every one succeeds" test $bad = 0
 	check "soak: no namespace, state, DNS file, socket or process left" nothing_left
 	check "soak: no mount left" test "$(awk '$5 != "/run/netns"' /proc/self/mountinfo | wc -l)" = "$mounts"
-	check "soak: no descriptor left open by nswg at the end of any up or down${impl_fds:+, the implementation's as many in every cycle ($impl_fds)}" \
-		test $fds_bad = 0
+	what="soak: no descriptor left open by nswg at the end of any up or down"
+	[ -n "$impl_fds" ] && what="$what, the implementation's as many in every cycle ($impl_fds)"
+	check "$what" test $fds_bad = 0
 	if [ -n "$first" ]; then
 		echo "# soak: peak RSS of up, first cycle $first KiB, last $last KiB"
 		check "soak: memory flat (last up's peak RSS within 10% of the first's)" test $((last * 10)) -le $((first * 11))
@@ -890,6 +909,19 @@ test_lifecycle() {
 	$CLOSEDPIPE $NSWG down lc1 >/dev/null
 	check "stderr closed: down completes too" test $? = 0
 	check "stderr closed: nothing left" nothing_left
+
+	# Killed in the middle: show says so, and the next up finishes the undo first.
+	NSWG_FAULT_SIGNAL=12:9 $FAULT_NSWG up lc1 --netns kl >/dev/null 2>&1
+	check "killed up: its record is left, not complete" sh -c "grep -qx complete=0 /run/nswg/kl/lc1.state"
+	$NSWG show lc1 >$T/show 2>&1
+	check "killed up: show exits 1" test $? = 1
+	check "killed up: and says the up was interrupted" grep -q "its up was interrupted: \`nswg down lc1' finishes the undo" $T/show
+	$NSWG up lc1 --netns kl 2>$T/err
+	check "killed up: the next up succeeds" test $? = 0
+	check "killed up: after finishing the undo" grep -q "an earlier up of \`lc1' was interrupted: finishing its undo first" $T/err
+	check "killed up: and is whole" sh -c "grep -qx complete=1 /run/nswg/kl/lc1.state && $IP netns exec kl $WG show lc1 listen-port | grep -qx 52301"
+	$NSWG down lc1 >/dev/null 2>&1
+	check "killed up: nothing left" nothing_left
 
 	# The host's own namespace, for every command that takes --netns.
 	placeholder_link_host lc1
@@ -1020,8 +1052,7 @@ test_lifecycle() {
 	check "one name, sixteen namespaces: the others left nothing (one namespace, one record)" \
 		sh -c "[ \$($IP netns list | wc -l) = 1 ] && [ \$(ls /run/nswg/*/lc3.state | wc -l) = 1 ]"
 	if [ "$USERSPACE" = 1 ]; then
-		check "one name, sixteen namespaces: one implementation runs" \
-			sh -c "[ \$(for p in \$(pgrep -f '^wireguard-go lc3\$'); do [ -e /proc/\$p/stat ] && awk '\$3 != \"Z\"' /proc/\$p/stat; done | wc -l) = 1 ]"
+		check "one name, sixteen namespaces: one implementation runs" test "$(impl_pids lc3 | wc -l)" = 1
 	fi
 	winner=$($IP netns list | awk '{print $1}')
 	check "one name, sixteen namespaces: the winner is whole" sh -c "$IP netns exec '$winner' $WG show lc3 listen-port | grep -qx 52303"

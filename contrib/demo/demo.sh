@@ -95,7 +95,7 @@ run "$NSWG" up "$work/provider.conf" --netns "$EGRESS"
 up_client=1
 
 step "5. A program inside the namespace reaches the page through the tunnel; the page sees the tunnel's address"
-for i in 1 2 3 4 5 6 7 8 9 10; do
+for _ in 1 2 3 4 5 6 7 8 9 10; do
 	answer=$("$NSWG" exec "$EGRESS" -- curl -s --max-time 3 http://10.200.0.1:8080/cgi-bin/whoami) && break
 	sleep 0.3
 done

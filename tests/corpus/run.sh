@@ -19,7 +19,7 @@ start_wireguard_go wgcorpus
 
 # showconf text in a canonical order: peers sorted, allowed IPs sorted.
 normalize() {
-	local line block= blocks=()
+	local line block='' blocks=()
 	while IFS= read -r line; do
 		case $line in
 		"[Interface]" | "[Peer]")

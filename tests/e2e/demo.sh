@@ -16,6 +16,6 @@ check "demo: the host is shown unchanged" grep -q "default routes and links iden
 check "demo: completes" grep -q "Demo complete." <<<"$out"
 check "demo: no namespace left" test -z "$(ip netns list)"
 check "demo: no state, socket or DNS file left" \
-	test -z "$(ls /run/nswg/*/ /var/run/wireguard /etc/netns 2>/dev/null | grep -v '^lock$' | grep -v '^/' | grep .)"
+	test -z "$(find /run/nswg /var/run/wireguard /etc/netns -mindepth 1 ! -type d ! -name lock ! -path '/run/nswg/.host/*' 2>/dev/null)"
 [ "$FAILED" = 0 ] || sed 's/^/#   /' <<<"$out"
 summary

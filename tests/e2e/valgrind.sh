@@ -10,7 +10,7 @@ need valgrind wireguard-go wg
 sandbox_enter "$@"
 
 dir=$TMPDIR/vg
-mkdir -p -m 0700 "$dir"
+mkdir -p "$dir" && chmod 0700 "$dir"
 printf '[Interface]\nPrivateKey = %s\nListenPort = 51977\nAddress = 10.9.77.1/24\nDNS = 10.9.77.53\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.9.78.0/24\nEndpoint = 127.0.0.1:51978\n' \
 	"$(wg genkey)" "$(wg genkey | wg pubkey)" >"$dir/wgvg.conf"
 chmod 600 "$dir/wgvg.conf"

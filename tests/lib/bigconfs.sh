@@ -26,8 +26,8 @@ aips() {
 		64 + int(i / 65536), int(i / 256) % 256, i % 256, (i % 1000 == 999 || i == n - 1 ? "\n" : "") }'
 }
 
-for name in "${@:-peers1000 peers10k aips100k}"; do
-	for name in $name; do
+for names in "${@:-peers1000 peers10k aips100k}"; do
+	for name in $names; do
 		case $name in
 		peers*k) n=${name#peers}; peers $((${n%k} * 1000)) 53001 ;;
 		peers*) peers "${name#peers}" 53000 ;;
