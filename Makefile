@@ -93,6 +93,8 @@ $(B)/tests/%.o: tests/unit/%.c
 
 # The netlink tests script the kernel's side of the socket.
 $(B)/tests/test_nl $(B)/tests/test_wgnl: LDFLAGS += -Wl,--wrap=mnl_socket_sendto -Wl,--wrap=mnl_socket_recvfrom
+# The lifecycle tests see which memory is wiped.
+$(B)/tests/test_lifecycle: LDFLAGS += -Wl,--wrap=explicit_bzero -Wl,--wrap=__explicit_bzero_chk
 
 $(B)/tests/test_%: $(B)/tests/test_%.o $(CORE_OBJS)
 	$(call quiet,LD,$@)
@@ -110,14 +112,18 @@ $(B)/tests/closedpipe: tests/lib/closedpipe.c
 	$(call quiet,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-# The fuzz harnesses, replayed over their corpora with the normal compiler.
-# The test corpus of configuration files seeds the config fuzzer too.
+# The fuzz harnesses, replayed over their corpora with the normal compiler,
+# always with the address and undefined-behaviour sanitizers: a kept crash
+# that is a misaligned read or explicit_bzero(NULL, 0) replays silently
+# without them. The test corpus of configuration files seeds the config
+# fuzzer too.
 FUZZ_EXTRA_config := tests/corpus/good tests/corpus/bad
 FUZZERS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-$(B)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(CORE_OBJS)
+REPLAY_FLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+$(B)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(CORE_SRCS) | have-build-deps
 	@mkdir -p $(@D)
 	$(call quiet,LD,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(REPLAY_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The fault-injection build, a test tool: NSWG_FAULT=N:ERRNO fails the Nth
 # request, NSWG_FAULT_SIGNAL=N:SIG raises SIG before it (include/stats.h).
@@ -193,7 +199,7 @@ check-corpus: nswg $(B)/tests/cfgdump
 
 # The end-to-end scenarios on this machine, with wireguard-go, in a sandbox.
 # Malformed and hostile files: refused at once, one line each, nothing changed.
-check-hostile: nswg
+check-hostile: nswg $(B)/tests/measure
 	$(Q)tests/corpus/hostile/run.sh
 
 check-valgrind: nswg

@@ -60,7 +60,11 @@ with_address() { # FILE OUT: the workload with an address, and a random port
 record() { # SIZE CONTENDER DIRECTION MEASURE_LINE
 	set -- "$1" "$2" "$3" $4
 	echo "$1 $2 $3 $4 $5 $6" >>"$raw"
-	[ "$6" = 0 ] || { echo "bench: $1: $2 $3 exited with status $6" >&2; tail -n 3 "$DIR/last.err" >&2; }
+	[ "$6" = 0 ] || {
+		echo "bench: $1: $2 $3 exited with status $6" >&2
+		tail -n 3 "$DIR/last.err" >&2
+		echo "$1 $2 $3" >>"$DIR/failures"
+	}
 }
 
 run_nswg() { # SIZE FILE IFACE
@@ -95,6 +99,7 @@ $IP netns add $NS || exit 1
 $IP -n $NS link set lo up
 trap '$IP netns del $NS 2>/dev/null' EXIT
 : >"$DIR/stats"
+: >"$DIR/failures"
 for size in $SIZES; do
 	file=$DIR/$size.conf
 	with_address "$DIR/conf/$size.conf" "$file"
@@ -158,3 +163,5 @@ END {
 				(st[s, "uapi_requests"] ? " + " st[s, "uapi_requests"] " uapi" : "")
 	}
 }' "$raw" "$DIR/stats"
+# A figure of a run that failed measures nothing: the benchmark fails.
+[ ! -s "$DIR/failures" ] || { echo "bench: $(wc -l <"$DIR/failures") runs failed" >&2; exit 1; }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * measure CMD [ARGS...] [--- CMD [ARGS...]]...: runs the commands one after
- * the other and prints "SECONDS MAXRSS_KIB STATUS" on stdout: their total wall
- * time, the largest peak RSS among them (each one's own, from wait4), and
- * the first non-zero exit status. Their own output goes where it would.
+ * the other and prints "SECONDS MAXRSS_KIB STATUS CPU_SECONDS" on stdout:
+ * their total wall time, the largest peak RSS among them (each one's own,
+ * from wait4), the first non-zero exit status, and their user and system
+ * time together (what a bound holds to on a loaded machine). Their own output goes where it would.
  * Two steps are not commands: "@spawn CMD..." starts CMD in a session of its
  * own without waiting for it (a daemon kept in the foreground), and "@wait
  * PATH" waits, polling every 100 us for up to 10 s, until PATH exists.
@@ -27,7 +28,7 @@ static double now(void)
 
 int main(int argc, char *argv[])
 {
-	double total = 0;
+	double total = 0, cpu = 0;
 	long maxrss = 0;
 	int status = 0;
 
@@ -85,10 +86,11 @@ int main(int argc, char *argv[])
 		total += now() - t0;
 		if (ru.ru_maxrss > maxrss)
 			maxrss = ru.ru_maxrss;
+		cpu += ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 		if (!status)
 			status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		i = end + 1;
 	}
-	printf("%.6f %ld %d\n", total, maxrss, status);
+	printf("%.6f %ld %d %.6f\n", total, maxrss, status, cpu);
 	return 0;
 }

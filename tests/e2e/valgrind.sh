@@ -25,11 +25,12 @@ vg() { # NAME ARGS...: nswg ARGS under valgrind
 	check "valgrind: nswg $name: exit 0, no error, no leak" test "$rc" = 0
 	[ "$rc" = 0 ] || sed 's/^/#   /' "$dir/$name.vg" "$dir/$name.err" | head -n 20
 	# Every descriptor above 2 still open at exit must be one it inherited.
-	# valgrind follows each "Open ... descriptor N:" with where it was opened,
+	# valgrind follows each "Open ... descriptor N:" (a file) or "Open AF_UNIX
+	# socket N:", "Open pf-16 socket N:" (netlink) with where it was opened,
 	# or with "<inherited from parent>".
-	check "valgrind: nswg $name: no descriptor of its own left open" awk '
+	check "valgrind: nswg $name: no descriptor or socket of its own left open" awk '
 		next_line { if ($0 !~ /<inherited from parent>/) bad = 1; next_line = 0 }
-		/Open .*descriptor [0-9]+:/ { split($0, a, "descriptor "); if (a[2] + 0 > 2) next_line = 1 }
+		/Open .*(descriptor|socket) [0-9]+:/ { n = $0; sub(/.*(descriptor|socket) /, "", n); if (n + 0 > 2) next_line = 1 }
 		END { exit bad }' "$dir/$name.vg"
 }
 

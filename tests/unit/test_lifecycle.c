@@ -6,6 +6,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -242,6 +243,73 @@ static void test_endpoint_retries(void **unused)
 	assert_false(resolve_failure_permanent(EAI_AGAIN));
 }
 
+/*
+ * explicit_bzero, wrapped (Makefile), and the checked variant that
+ * _FORTIFY_SOURCE turns it into: the regions wiped, to check that keys are.
+ */
+void __real_explicit_bzero(void *p, size_t n);
+void __wrap_explicit_bzero(void *p, size_t n);
+void __real___explicit_bzero_chk(void *p, size_t n, size_t size);
+void __wrap___explicit_bzero_chk(void *p, size_t n, size_t size);
+static struct {
+	const char *p;
+	size_t n;
+} wiped[64];
+static size_t n_wiped;
+
+void __wrap_explicit_bzero(void *p, size_t n)
+{
+	if (n_wiped < ARRAY_SIZE(wiped))
+		wiped[n_wiped++] = (typeof(wiped[0])){ p, n };
+	__real_explicit_bzero(p, n);
+}
+
+void __wrap___explicit_bzero_chk(void *p, size_t n, size_t size)
+{
+	if (n_wiped < ARRAY_SIZE(wiped))
+		wiped[n_wiped++] = (typeof(wiped[0])){ p, n };
+	__real___explicit_bzero_chk(p, n, size);
+}
+
+static bool was_wiped(const void *p, size_t n)
+{
+	for (size_t i = 0; i < n_wiped; ++i) {
+		if ((const char *)p >= wiped[i].p && (const char *)p + n <= wiped[i].p + wiped[i].n)
+			return true;
+	}
+	return false;
+}
+
+/* Every private and preshared key a configuration held is wiped before its memory is given back. */
+static void test_keys_wiped(void **unused)
+{
+	char text[512];
+	struct nswg_config *cfg, *running, upd;
+	const void *priv_at, *psk_at;
+
+	snprintf(text, sizeof(text), "[Interface]\nPrivateKey = %s\n[Peer]\nPublicKey = %s\nPresharedKey = %s\n", priv,
+		 pub1, pub2);
+	cfg = parse(text);
+	priv_at = cfg->private_key;
+	psk_at = cfg->peers[0].preshared_key;
+	n_wiped = 0;
+	config_free(cfg);
+	assert_true(was_wiped(priv_at, NSWG_KEY_LEN));
+	assert_true(was_wiped(psk_at, NSWG_KEY_LEN));
+	/* reload's update holds copies of both. */
+	cfg = parse(text);
+	running = parse("[Interface]\n");
+	assert_int_equal(device_diff(cfg, running, &upd), 0);
+	priv_at = upd.private_key;
+	psk_at = upd.peers[0].preshared_key;
+	n_wiped = 0;
+	device_diff_free(&upd);
+	assert_true(was_wiped(priv_at, NSWG_KEY_LEN));
+	assert_true(was_wiped(psk_at, NSWG_KEY_LEN));
+	config_free(running);
+	config_free(cfg);
+}
+
 static void test_reload_diff(void **unused)
 {
 	char text[1024];
@@ -297,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_host_guard),
 		cmocka_unit_test(test_endpoint_retries),
 		cmocka_unit_test(test_reload_diff),
+		cmocka_unit_test(test_keys_wiped),
 	};
 
 	return cmocka_run_group_tests_name("lifecycle", tests, NULL, NULL);

@@ -214,9 +214,15 @@ static void test_split_peers(void **state)
 	struct seen s;
 
 	strbuf_addf(&text, "[Interface]\n");
-	for (unsigned int i = 0; i < 500; ++i)
-		strbuf_addf(&text, "[Peer]\nPublicKey = %s\nAllowedIPs = 10.%u.%u.0/24, fd00::%x/128\n", i % 2 ? K1 : K2,
-			    i / 256, i % 256, i);
+	/* A key of its own for each peer: the order checked below is the file's, not a parity. */
+	for (unsigned int i = 0; i < 500; ++i) {
+		uint8_t key[NSWG_KEY_LEN] = { (uint8_t)i, (uint8_t)(i >> 8), 0x5a };
+		char b64[NSWG_KEY_LEN_BASE64];
+
+		key_to_base64(b64, key);
+		strbuf_addf(&text, "[Peer]\nPublicKey = %s\nAllowedIPs = 10.%u.%u.0/24, fd00::%x/128\n", b64, i / 256,
+			    i % 256, i);
+	}
 	cfg = parse(text.s);
 	while (!cur.done) {
 		s = decode(wgnl_msg_set_device(buf, 4096, 0x1234, "wg0", cfg, true, &cur), 4096);

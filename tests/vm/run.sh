@@ -110,6 +110,8 @@ if [ $bench = 1 ]; then
 		SIZES="${BENCH_SIZES:-peers1 peers100 peers1000 peers10k aips10k aips100k}" \\
 		WGQUICK_BIG_RUNS=${WGQUICK_BIG_RUNS:-1} sh /tests/bench.sh 2>&1
 else
+	# A watchdog: what runs, should a test hang (the console shows only that then).
+	( sleep ${VM_WATCHDOG:-600}; echo "vm: still running after ${VM_WATCHDOG:-600} s:"; ps -o pid,stat,args ) &
 	sh /tests/scenarios.sh $* 2>&1
 fi
 echo "NSWG-VM-EXIT: \$?"

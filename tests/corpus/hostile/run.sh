@@ -4,10 +4,11 @@
 # The hostile corpus: every file here, and the huge and special ones made
 # below (10 MB, 100,000 lines, a directory, a FIFO, a symlink loop, an
 # unreadable file), given to `nswg up' in a sandbox. Each must end with exit
-# 1 and a single line "nswg: FILE[:LINE]: ..." within a second, and leave the
-# system as it was.
+# 1 and a single line "nswg: FILE[:LINE]: ..." within a second of CPU time,
+# and leave the system as it was.
 set -u
 . "$(dirname "$0")/../../lib/testlib.sh"
+MEASURE=${MEASURE:-$TOP/build/tests/measure}
 need setpriv timeout
 sandbox_enter "$@"
 
@@ -44,15 +45,16 @@ for f in "$dir"/*.conf; do
 	# Root reads anything: without these capabilities, 000 means unreadable.
 	# shellcheck disable=SC2054 # setpriv's capability list is one argument, comma-separated
 	[ "$name" = unreadable.conf ] && cmd=(setpriv --bounding-set -dac_override,-dac_read_search "${cmd[@]}")
-	start=$(date +%s%N)
-	timeout 5 "${cmd[@]}" >"$dir/out" 2>"$dir/err"
-	rc=$?
-	ms=$((($(date +%s%N) - start) / 1000000))
+	# Wall time, peak RSS, status, CPU time: the bound is on CPU time, which
+	# a loaded machine (sanitizers, two shared CPUs) does not stretch.
+	read -r wall _ rc cpu < <(timeout 10 "$MEASURE" "${cmd[@]}" 2>"$dir/err" >"$dir/measure"; tail -n 1 "$dir/measure")
+	ms=$(awk -v c="${cpu:-99}" 'BEGIN { printf "%d", c * 1000 }')
 	why=
-	[ "$rc" = 1 ] || why="exit status $rc"
+	[ "$rc" = 1 ] || why="exit status ${rc:-none}"
 	[ "$(wc -l <"$dir/err")" = 1 ] || why="$why; $(wc -l <"$dir/err") lines of messages"
 	grep -qE "^nswg: $(printf '%s' "$f" | sed 's/[.[\*^$/]/\\&/g')(:[0-9]+)?: ." "$dir/err" || why="$why; the message does not name the file"
-	[ "$ms" -lt 1000 ] || why="$why; took $ms ms"
+	[ "$ms" -lt 1000 ] || why="$why; took $ms ms of CPU"
+	[ "$ms" -le "${slowest_ms:-0}" ] || { slowest_ms=$ms; slowest="$name (wall ${wall}s)"; }
 	[ -z "$(ip netns list)" ] || why="$why; a namespace was made"
 	if [ -n "$why" ]; then
 		fail "hostile: $name:$why"
@@ -61,7 +63,8 @@ for f in "$dir"/*.conf; do
 	fi
 done
 host_dump >"$dir/after"
-check "hostile: $n files, each refused with one line naming it, within a second" test "$bad" = 0
+echo "# hostile: the slowest, $slowest: ${slowest_ms} ms of CPU"
+check "hostile: $n files, each refused with one line naming it, within a second of CPU" test "$bad" = 0
 check "hostile: at least 100 of them" test "$n" -ge 100
 check "hostile: the host is as it was" cmp -s "$dir/before" "$dir/after"
 check "hostile: no state, no namespace, no DNS file" \
