@@ -167,7 +167,17 @@ deps-%:
 # make check: every tier, after installing what it needs (as root).
 check: | deps-build deps-unit deps-e2e deps-vm deps-lint deps-units
 	$(Q)$(MAKE) --no-print-directory check-analyze check-shell check-unit check-fuzz-replay check-man check-install \
-		check-units check-corpus check-hostile check-e2e check-valgrind check-bench check-vm
+		check-units check-corpus check-hostile check-e2e check-valgrind check-bench check-mutants-quick check-vm
+
+# Mutants (tests/mutants/): each breaks one promise, and the tier it names
+# must fail. All of them outside make check (about ten minutes; recorded in
+# tests/mutants/README); a handful, one per kind of tier, in it.
+MUTANTS_QUICK := 04-key-not-wiped.patch 10-secret-quoted.patch 01-dns-not-restored.patch 15-sigpipe-kills.patch
+check-mutants: | deps-build deps-unit deps-e2e
+	$(Q)tests/mutants/run.sh
+
+check-mutants-quick:
+	$(Q)tests/mutants/run.sh $(MUTANTS_QUICK)
 
 # Static analysis, as wireguard-tools' make check does: clang's analyzer over
 # every source file, any finding fails.
@@ -277,7 +287,7 @@ check-units: nswg man/nswg.8
 clean:
 	$(RM) -r $(B) nswg man/nswg.8
 
-.PHONY: all demo bench fuzz-seeds check check-analyze check-shell check-unit check-fuzz-replay check-man check-install check-units check-corpus check-hostile check-e2e check-valgrind check-bench check-sanitize clean-objs check-vm fuzz install uninstall clean have-build-deps
+.PHONY: all demo bench fuzz-seeds check check-analyze check-shell check-mutants check-mutants-quick check-unit check-fuzz-replay check-man check-install check-units check-corpus check-hostile check-e2e check-valgrind check-bench check-sanitize clean-objs check-vm fuzz install uninstall clean have-build-deps
 .SECONDARY:
 
 -include $(OBJS:.o=.d) $(FAULT_OBJS:.o=.d) $(wildcard $(B)/tests/*.d)

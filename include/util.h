@@ -43,6 +43,9 @@ static inline bool char_is_digit(int c)
  */
 int file_write_atomic(const char *path, const void *text, size_t len, unsigned int mode, bool *renaming);
 
+/* The whole file, added to sb (always NUL-terminated); flags go to open(2), O_NOFOLLOW say. */
+int file_read_all(const char *path, int flags, struct strbuf *sb);
+
 /* Overwrites memory that held secrets, in a way the compiler keeps. */
 void memzero_explicit(void *p, size_t n);
 

@@ -59,25 +59,6 @@ int dns_render_nsswitch(const char *host, size_t len, const char *ifname, struct
 	return ret;
 }
 
-static int read_all(const char *path, struct strbuf *sb)
-{
-	char buf[4096];
-	ssize_t n;
-	int fd, ret = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (!ret && (n = read(fd, buf, sizeof(buf))) > 0)
-		ret = strbuf_add(sb, buf, (size_t)n);
-	if (!ret && n < 0)
-		ret = -errno;
-	close(fd);
-	if (!ret && !sb->s)
-		ret = strbuf_add(sb, "", 0);
-	return ret;
-}
-
 static bool written_by_nswg(const char *text)
 {
 	return !strncmp(text, "# Written by nswg for ", 22);
@@ -106,7 +87,7 @@ bool dns_etc_dir_missing(const char *nsname)
 static int save_original(const char *path, const char *backup)
 {
 	struct strbuf old = { 0 };
-	int ret = read_all(path, &old);
+	int ret = file_read_all(path, 0, &old);
 
 	if (ret == -ENOENT)
 		return 0;
@@ -124,7 +105,7 @@ int dns_apply(const char *nsname, const char *ifname, const struct nswg_config *
 
 	ret = dns_render_resolv(cfg, ifname, &text[0]);
 	if (!ret) {
-		ret = read_all(NSWG_SYSCONFDIR "/nsswitch.conf", &host);
+		ret = file_read_all(NSWG_SYSCONFDIR "/nsswitch.conf", 0, &host);
 		if (ret == -ENOENT)
 			ret = strbuf_add(&host, "", 0);
 	}
@@ -182,14 +163,14 @@ int dns_restore(const char *nsname, const char *backup_dir, bool dir_created)
 		}
 		strbuf_reset(&old);
 		/* Only a regular file there is a copy nswg made. */
-		r = !lstat(backup, &st) && S_ISREG(st.st_mode) ? read_all(backup, &old) : -ENOENT;
+		r = !lstat(backup, &st) && S_ISREG(st.st_mode) ? file_read_all(backup, O_NOFOLLOW, &old) : -ENOENT;
 		if (!r) {
 			r = file_write_atomic(path, old.s, old.len, 0644, NULL);
 			if (!r && unlink(backup))
 				r = -errno;
 		} else if (r == -ENOENT) {
 			strbuf_reset(&old);
-			r = read_all(path, &old);
+			r = file_read_all(path, 0, &old);
 			if (!r && written_by_nswg(old.s) && unlink(path))
 				r = -errno;
 			else if (r == -ENOENT)
@@ -213,7 +194,7 @@ int dns_files_read(const char *nsname, struct dns_files *f)
 	for (size_t i = 0; !ret && i < ARRAY_SIZE(files); ++i) {
 		ret = etc_path(nsname, files[i], path, sizeof(path));
 		if (!ret)
-			ret = read_all(path, &f->text[i]);
+			ret = file_read_all(path, 0, &f->text[i]);
 		f->present[i] = !ret;
 		if (ret == -ENOENT)
 			ret = 0;

@@ -62,16 +62,11 @@ static int make_dirs(const char *key)
 	return 0;
 }
 
-int state_lock(const char *key)
+/* The file at path, made if need be (never through a link), locked: its fd, or -errno. */
+static int lock_file(const char *path)
 {
-	char path[4200];
-	int fd, ret;
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600), ret;
 
-	ret = make_dirs(key);
-	if (ret)
-		return ret;
-	snprintf(path, sizeof(path), "%s/%s/lock", NSWG_STATE_DIR, key);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	if (flock(fd, LOCK_EX)) {
@@ -80,6 +75,17 @@ int state_lock(const char *key)
 		return ret;
 	}
 	return fd;
+}
+
+int state_lock(const char *key)
+{
+	char path[4200];
+	int ret = make_dirs(key);
+
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "%s/%s/lock", NSWG_STATE_DIR, key);
+	return lock_file(path);
 }
 
 #define STATE_SUFFIX ".state"
@@ -96,24 +102,14 @@ static int state_file(const char *key, const char *ifname, const char *suffix, c
 int state_lock_host_name(const char *ifname)
 {
 	char path[256];
-	int fd, ret;
-
 	/* A directory whose name starts with a dot is no namespace's (state_list skips it). */
-	if (mkdir(NSWG_STATE_DIR, 0700) && errno != EEXIST)
-		return -errno;
-	if (mkdir(NSWG_STATE_DIR "/.host", 0700) && errno != EEXIST)
-		return -errno;
+	int ret = make_dirs(".host");
+
+	if (ret)
+		return ret;
 	if ((size_t)snprintf(path, sizeof(path), "%s/.host/%s.lock", NSWG_STATE_DIR, ifname) >= sizeof(path))
 		return -ENAMETOOLONG;
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (flock(fd, LOCK_EX)) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	return fd;
+	return lock_file(path);
 }
 
 /* Every field, once: the writers and the readers both follow these tables. */
@@ -266,22 +262,6 @@ static int journal_write(const char *path, int (*format)(const void *, struct st
 	return ret;
 }
 
-static int journal_read(const char *path, struct strbuf *text)
-{
-	char buf[4096];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	while (!ret && (n = read(fd, buf, sizeof(buf))) > 0)
-		ret = strbuf_add(text, buf, (size_t)n);
-	if (!ret && n < 0)
-		ret = -errno;
-	close(fd);
-	return ret ? ret : strbuf_add(text, "", 0);
-}
-
 static int format_state(const void *st, struct strbuf *text)
 {
 	return state_format(st, text);
@@ -311,7 +291,7 @@ int state_read(const char *key, const char *ifname, struct nswg_state *st)
 	memset(st, 0, sizeof(*st));
 	ret = state_file(key, ifname, STATE_SUFFIX, path, sizeof(path));
 	if (!ret)
-		ret = journal_read(path, &text);
+		ret = file_read_all(path, O_NOFOLLOW, &text);
 	if (!ret)
 		state_parse(text.s, st);
 	strbuf_free(&text);
@@ -358,7 +338,7 @@ int room_read(const char *key, struct nswg_room *room)
 	room_init(room, "");
 	ret = state_file(key, ROOM_FILE, "", path, sizeof(path));
 	if (!ret)
-		ret = journal_read(path, &text);
+		ret = file_read_all(path, O_NOFOLLOW, &text);
 	if (!ret)
 		room_parse(text.s, room);
 	strbuf_free(&text);

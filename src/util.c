@@ -102,6 +102,22 @@ int array_grow(void *array, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
+int file_read_all(const char *path, int flags, struct strbuf *sb)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | flags), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (!ret && (n = read(fd, buf, sizeof(buf))) > 0)
+		ret = strbuf_add(sb, buf, (size_t)n);
+	if (!ret && n < 0)
+		ret = -errno;
+	close(fd);
+	return ret ? ret : strbuf_add(sb, "", 0);
+}
+
 void memzero_explicit(void *p, size_t n)
 {
 	if (p)
