@@ -2,6 +2,7 @@
 #ifndef NSWG_TUNNEL_H
 #define NSWG_TUNNEL_H
 
+#include <linux/rtnetlink.h>
 #include <signal.h>
 #include <stdbool.h>
 
@@ -10,8 +11,9 @@
 #include "rtnl.h"
 #include "state.h"
 
-/* The main routing table, as rtnetlink numbers it. */
-#define NSWG_RT_TABLE_MAIN 254
+/* wg-quick's MTU rule: the route's MTU less the encapsulation's 80 bytes; 1500 without one. */
+#define NSWG_MTU_OVERHEAD 80
+#define NSWG_MTU_DEFAULT_LINK 1500
 
 /*
  * One interface in one namespace, as up, down, save and reload see it: the

@@ -5,6 +5,7 @@
  * their line.
  */
 #include <arpa/inet.h>
+#include <linux/rtnetlink.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -430,7 +431,7 @@ int parse_table(struct parse_ctx *c, const char *value)
 	static const struct {
 		const char *name;
 		uint32_t id;
-	} names[] = { { "default", 253 }, { "main", 254 }, { "local", 255 } };
+	} names[] = { { "default", RT_TABLE_DEFAULT }, { "main", RT_TABLE_MAIN }, { "local", RT_TABLE_LOCAL } };
 	struct nswg_config *cfg = c->cfg;
 
 	/* Valid values are short; an invalid one is refused below before use. */

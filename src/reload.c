@@ -104,7 +104,7 @@ static int route_change(struct tunnel *t, const struct rtnl_route *r, bool add)
 	char ip[INET6_ADDRSTRLEN], ipn[4200], tbl[32] = "", what[4400];
 	int ret;
 
-	if (r->table != NSWG_RT_TABLE_MAIN)
+	if (r->table != RT_TABLE_MAIN)
 		snprintf(tbl, sizeof(tbl), " table %u", r->table);
 	inet_ntop(r->dst.family, r->dst.raw, ip, sizeof(ip));
 	say("%s %s route %s %s/%u dev %s%s", tunnel_ip_n(t, ipn, sizeof(ipn)), prefix_family_flag(r->dst.family),

@@ -16,10 +16,6 @@
 #include "resolve.h"
 #include "tunnel.h"
 
-/* What wg-quick takes off the route's MTU for the encapsulation's headers. */
-#define WG_OVERHEAD 80
-#define DEFAULT_LINK_MTU 1500
-
 static void resolve_notice(const struct nswg_peer *peer, const char *error, double seconds, void *arg)
 {
 	fprintf(stderr, "%s: `%s:%u'. Trying again in %.2f seconds...\n", error, peer->endpoint.host,
@@ -74,7 +70,7 @@ int tunnel_find_mtu(struct tunnel *t)
 		if (ret)
 			return tunnel_failed("unable to read the default route", ret, &t->host);
 	}
-	t->mtu = (best ? best : DEFAULT_LINK_MTU) - WG_OVERHEAD;
+	t->mtu = (best ? best : NSWG_MTU_DEFAULT_LINK) - NSWG_MTU_OVERHEAD;
 	return 0;
 }
 
@@ -187,7 +183,7 @@ bool tunnel_route_wanted(const struct tunnel *t, const struct nswg_prefix *p)
 
 uint32_t tunnel_route_table(const struct nswg_config *cfg)
 {
-	return cfg->table == NSWG_TABLE_ID ? cfg->table_id : NSWG_RT_TABLE_MAIN;
+	return cfg->table == NSWG_TABLE_ID ? cfg->table_id : RT_TABLE_MAIN;
 }
 
 /* ---- DNS: the files hold the DNS= of the first interface that has one ---- */

@@ -549,7 +549,8 @@ int cmd_up(int argc, char *argv[])
 	if (ret || (ret = tunnel_resolve(&t)))
 		goto out;
 	if (t.dry_run) {
-		t.mtu = t.lc.cfg->mtu ? t.lc.cfg->mtu : 1420;
+		/* No route is asked for: the MTU shown is the rule's without one. */
+		t.mtu = t.lc.cfg->mtu ? t.lc.cfg->mtu : NSWG_MTU_DEFAULT_LINK - NSWG_MTU_OVERHEAD;
 		if (!(ret = tunnel_open_namespace(&t, true)))
 			ret = bring_up(&t);
 		goto out;
