@@ -29,6 +29,8 @@ int dns_apply(const char *nsname, const char *ifname, const struct nswg_config *
  * other file is left alone. dir_created: /etc/netns/NAME goes too if empty.
  */
 int dns_restore(const char *nsname, const char *backup_dir, bool dir_created);
+/* The administrator's files there copied into backup_dir, as dns_apply does first. */
+int dns_keep_originals(const char *nsname, const char *backup_dir);
 /* Whether /etc/netns/NAME is yet to be made: the journal records that before dns_apply makes it. */
 bool dns_etc_dir_missing(const char *nsname);
 

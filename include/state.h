@@ -30,6 +30,9 @@ struct nswg_state {
 	unsigned long long netns_dev, netns_ino; /* the namespace's identity, 0 until opened */
 	bool complete;                            /* up finished: false means interrupted */
 	int link;                                 /* enum nswg_link_place */
+	int ifindex;                              /* the link's in the namespace, once found; 0: not known */
+	int host_ifindex;                         /* its index on the host, while it is there; 0: not known */
+	bool ipv6_enabled;                        /* this interface turned IPv6 back on among others */
 	int userspace_pid;                        /* 0: kernel WireGuard */
 	unsigned long long userspace_start;
 	unsigned long long host_routes; /* digest of the host's default routes at up */
@@ -97,5 +100,7 @@ int state_log_path(const char *key, const char *ifname, char *path, size_t size)
 
 /* The key of the one namespace that has state for ifname: -ENOENT, -EEXIST if several. */
 int state_find(const char *ifname, char *key, size_t size);
+/* The key of a room recorded for the namespace of that identity: -ENOENT if none. */
+int state_find_room(unsigned long long dev, unsigned long long ino, char *key, size_t size);
 
 #endif

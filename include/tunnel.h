@@ -55,8 +55,9 @@ extern volatile sig_atomic_t tunnel_stop;
  * printing: stderr going away never stops a step halfway.
  */
 void tunnel_catch_signals(void);
-/* Held off while the way back runs, so that it runs to its end. */
+/* Held off while the way back runs, so that it runs to its end; unblocked to go on after one. */
 void tunnel_block_signals(void);
+void tunnel_unblock_signals(void);
 
 /* Prints "nswg: STEP: REASON (the kernel's words)"; returns err. */
 int tunnel_failed(const char *step, int err, const struct nl *nl);
@@ -114,6 +115,7 @@ int tunnel_resolve(struct tunnel *t);
 bool tunnel_has_ipv6_address(const struct nswg_config *cfg);
 int tunnel_ipv6_disable(struct tunnel *t);
 int tunnel_ipv6_enable(struct tunnel *t);
+int tunnel_ipv6_redisable(struct tunnel *t);
 int tunnel_set_dns(struct tunnel *t);
 int tunnel_dns_put_back(struct tunnel *t);
 int tunnel_address_change(struct tunnel *t, const struct nswg_prefix *p, bool add);

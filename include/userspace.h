@@ -34,6 +34,8 @@ struct userspace_gate {
 int userspace_spawn(const char *impl, const char *ifname, int log_fd, struct userspace_proc *p,
 		    struct userspace_gate *g);
 int userspace_release(struct userspace_gate *g, const struct userspace_proc *p);
+/* Gives the gate up without releasing it: the child exits unrun. */
+void userspace_gate_close(struct userspace_gate *g);
 
 /*
  * Waits for the implementation's UAPI socket to answer. -ECHILD if the

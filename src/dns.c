@@ -97,6 +97,21 @@ static int save_original(const char *path, const char *backup)
 	return ret;
 }
 
+int dns_keep_originals(const char *nsname, const char *backup_dir)
+{
+	char path[4200], backup[4200];
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < ARRAY_SIZE(files); ++i) {
+		ret = etc_path(nsname, files[i], path, sizeof(path));
+		if (!ret && (size_t)snprintf(backup, sizeof(backup), "%s/%s", backup_dir, files[i]) >= sizeof(backup))
+			ret = -ENAMETOOLONG;
+		if (!ret)
+			ret = save_original(path, backup);
+	}
+	return ret;
+}
+
 int dns_apply(const char *nsname, const char *ifname, const struct nswg_config *cfg, const char *backup_dir)
 {
 	struct strbuf text[2] = { { 0 }, { 0 } }, host = { 0 };

@@ -253,11 +253,18 @@ static void put_back(struct tunnel *t, struct running *r)
 	if (r->mtu != t->mtu)
 		set_mtu(t, r->mtu);
 	sync_routes(t, r->routes, r->n_routes);
-	/* Files nswg began to write in this reload go back with their backups; others as they were. */
-	if (t->ns_named && !*r->room.dns_by && *t->room.dns_by)
+	/*
+	 * Files nswg began to write in this reload go back with their backups.
+	 * Ones it had put back (DNS= removed) are copied again first, so that
+	 * down still finds the originals; then all as they were.
+	 */
+	if (t->ns_named && !*r->room.dns_by && *t->room.dns_by) {
 		tunnel_dns_put_back(t);
-	else if (t->ns_named)
+	} else if (t->ns_named) {
+		if (*r->room.dns_by && !*t->room.dns_by && dns_keep_originals(t->ns, t->state_dir))
+			fprintf(stderr, "%s: unable to keep the namespace's DNS files again\n", prog);
 		dns_files_write(t->ns, &r->dns);
+	}
 	t->room = r->room;
 	tunnel_record_room(t);
 }

@@ -136,6 +136,9 @@ static const struct field state_fields[] = {
 	FIELD(nswg_state, "netns_ino", FIELD_U64, netns_ino),
 	FIELD(nswg_state, "complete", FIELD_BOOL, complete),
 	FIELD(nswg_state, "link", FIELD_INT, link),
+	FIELD(nswg_state, "ifindex", FIELD_INT, ifindex),
+	FIELD(nswg_state, "host_ifindex", FIELD_INT, host_ifindex),
+	FIELD(nswg_state, "ipv6_enabled", FIELD_BOOL, ipv6_enabled),
 	FIELD(nswg_state, "userspace_pid", FIELD_INT, userspace_pid),
 	FIELD(nswg_state, "userspace_start", FIELD_U64, userspace_start),
 	FIELD(nswg_state, "host_routes", FIELD_U64, host_routes),
@@ -402,8 +405,8 @@ static int list_dir(const char *key, struct state_entry **out, size_t *n, size_t
 	snprintf(path, sizeof(path), "%s/%s", NSWG_STATE_DIR, key);
 	d = opendir(path);
 	if (!d)
-		return 0; /* gone meanwhile */
-	while (!ret && (de = readdir(d))) {
+		return errno == ENOENT ? 0 : -errno; /* gone meanwhile; any other error is one */
+	for (errno = 0; !ret && (de = readdir(d)); errno = 0) {
 		size_t len = strlen(de->d_name);
 
 		if (len <= strlen(STATE_SUFFIX) || len - strlen(STATE_SUFFIX) >= IFNAMSIZ ||
@@ -418,6 +421,8 @@ static int list_dir(const char *key, struct state_entry **out, size_t *n, size_t
 			 (int)(len - strlen(STATE_SUFFIX)), de->d_name);
 		++*n;
 	}
+	if (!ret && errno)
+		ret = -errno;
 	closedir(d);
 	return ret;
 }
@@ -478,5 +483,24 @@ int state_others(const char *key, const char *ifname, size_t *n)
 	for (size_t i = 0; !ret && i < all; ++i)
 		*n += strcmp(e[i].ifname, ifname) != 0;
 	free(e);
+	return ret;
+}
+
+int state_find_room(unsigned long long dev, unsigned long long ino, char *key, size_t size)
+{
+	struct nswg_room room;
+	struct dirent *de;
+	int ret = -ENOENT;
+	DIR *d = opendir(NSWG_STATE_DIR);
+
+	if (!d)
+		return errno == ENOENT ? -ENOENT : -errno;
+	while (ret == -ENOENT && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || room_read(de->d_name, &room) || room.netns_dev != dev || room.netns_ino != ino)
+			continue;
+		snprintf(key, size, "%s", de->d_name);
+		ret = 0;
+	}
+	closedir(d);
 	return ret;
 }

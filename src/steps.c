@@ -126,6 +126,7 @@ int tunnel_ipv6_disable(struct tunnel *t)
 int tunnel_ipv6_enable(struct tunnel *t)
 {
 	struct netns_ipv6 old = { .all = t->room.ipv6_all, .def = t->room.ipv6_default };
+	size_t others = 0;
 	int ret;
 
 	t->ipv6_off = false;
@@ -134,11 +135,50 @@ int tunnel_ipv6_enable(struct tunnel *t)
 	if (!tunnel_say(t, "ip netns exec %s sysctl -q net.ipv6.conf.default.disable_ipv6=%d "
 			   "net.ipv6.conf.all.disable_ipv6=%d", t->ns, old.def, old.all))
 		return 0;
+	/* Among interfaces without IPv6: recorded, so that its down (or rollback) turns it off again. */
+	if (!t->undoing && (ret = state_others(t->key, t->lc.ifname, &others)))
+		return tunnel_failed("unable to read the state", ret, NULL);
+	if (others) {
+		fprintf(stderr, "Warning: %s: IPv6 is enabled again in namespace `%s', whose other interfaces have no "
+				"IPv6 address and so no IPv6 route\n", t->lc.path, t->ns);
+		t->st.ipv6_enabled = true;
+		if ((ret = tunnel_record(t)))
+			return ret;
+	}
 	ret = netns_ipv6_write(t->ns_fd, &old);
 	if (ret)
 		return tunnel_failed("unable to put back the namespace's IPv6 settings", ret, NULL);
 	t->room.ipv6_all = t->room.ipv6_default = -1;
 	return tunnel_record_room(t);
+}
+
+/*
+ * The down of an interface that turned IPv6 back on while others without it
+ * remain: off again, the namespace's own settings kept in the room (recorded
+ * even while undoing: the last down must find them). Runs again harmlessly.
+ */
+int tunnel_ipv6_redisable(struct tunnel *t)
+{
+	struct netns_ipv6 old, off = { .all = 1, .def = 1 };
+	bool undoing = t->undoing;
+	int ret;
+
+	if (room_ipv6_off(&t->room))
+		return 0;
+	if (!tunnel_say(t, "ip netns exec %s sysctl -q net.ipv6.conf.default.disable_ipv6=1 "
+			   "net.ipv6.conf.all.disable_ipv6=1", t->ns))
+		return 0;
+	ret = netns_ipv6_read(t->ns_fd, &old);
+	if (ret)
+		return tunnel_failed("unable to read the namespace's IPv6 settings", ret, NULL);
+	t->room.ipv6_all = old.all;
+	t->room.ipv6_default = old.def;
+	t->undoing = false;
+	ret = tunnel_record_room(t);
+	t->undoing = undoing;
+	if (!ret && (ret = netns_ipv6_write(t->ns_fd, &off)))
+		tunnel_failed("unable to disable IPv6 in the namespace", ret, NULL);
+	return ret;
 }
 
 /* ---- addresses and routes ---- */

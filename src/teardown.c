@@ -5,13 +5,16 @@
  * thing being absent (the record is written before each step of up, so it
  * may name what was never made). Each is idempotent, so the record is not
  * rewritten on the way: an interrupted teardown simply runs again, and the
- * record goes only once everything went back.
+ * record goes only once everything went back. Nothing is touched that the
+ * record does not show to be nswg's: a link by its recorded index, a
+ * namespace by its recorded identity.
  */
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "netns.h"
@@ -30,47 +33,57 @@ static int open_target(struct tunnel *t)
 	return nl_open_in(&t->target, NETLINK_ROUTE, t->ns_fd);
 }
 
-/* The interface in the namespace: the one open, or the one the record says may exist. */
-static int remove_link_in_namespace(struct tunnel *t)
+/*
+ * The interface in the namespace: the one down found (no record: the
+ * administrator named it), or the one the record says may exist, of our
+ * kind and, once known, of the index recorded.
+ */
+static int remove_link_in_namespace(struct tunnel *t, bool *found)
 {
 	struct rtnl_link link;
 	char ipn[4200];
 	int ret;
 
-	if (t->ns_gone || t->ns_fd < 0 || (!t->ifindex && t->st.link == NSWG_LINK_NONE))
+	*found = false;
+	if (t->ns_gone || t->ns_fd < 0 || (t->has_record ? t->st.link == NSWG_LINK_NONE : !t->ifindex))
 		return 0;
-	if (!tunnel_say(t, "%s link delete dev %s", tunnel_ip_n(t, ipn, sizeof(ipn)), t->lc.ifname))
+	if (t->dry_run) {
+		tunnel_say(t, "%s link delete dev %s", tunnel_ip_n(t, ipn, sizeof(ipn)), t->lc.ifname);
 		return 0;
+	}
 	if ((ret = open_target(t)))
 		return ret;
-	if (!t->ifindex) {
-		ret = rtnl_link_get(&t->target, t->lc.ifname, 0, &link);
-		if (ret == -ENODEV || (!ret && !kind_is_ours(&link)))
-			return 0;
-		if (ret)
-			return ret;
-		t->ifindex = link.ifindex;
-	}
-	ret = rtnl_link_delete(&t->target, t->ifindex);
+	ret = rtnl_link_get(&t->target, t->lc.ifname, 0, &link);
 	if (ret == -ENODEV)
-		ret = 0;
-	if (!ret)
-		t->ifindex = 0;
-	return ret;
+		return 0;
+	if (ret)
+		return ret;
+	if (!kind_is_ours(&link) || (t->has_record && t->st.ifindex && link.ifindex != t->st.ifindex))
+		return 0; /* not the one nswg made */
+	*found = true;
+	tunnel_say(t, "%s link delete dev %s", tunnel_ip_n(t, ipn, sizeof(ipn)), t->lc.ifname);
+	ret = rtnl_link_delete(&t->target, link.ifindex);
+	return ret == -ENODEV ? 0 : ret;
 }
 
-/* A TUN, or the fallback's link, that was still to be moved. */
+/*
+ * A TUN, or the fallback's link, that was still to be moved: by its recorded
+ * index. Without one, a TUN goes with its implementation, which is stopped
+ * next; the fallback's link, made under the host-wide lock of its name after
+ * nswg saw that name free, is taken by name and kind.
+ */
 static int remove_link_on_host(struct tunnel *t)
 {
+	bool userspace = t->userspace || t->st.userspace_pid;
 	struct rtnl_link link;
 	int ret;
 
-	if (t->st.link != NSWG_LINK_HOST)
+	if (t->st.link != NSWG_LINK_HOST || (!t->st.host_ifindex && userspace))
 		return 0;
 	if (!t->host.sock && (ret = nl_open(&t->host, NETLINK_ROUTE)))
 		return ret;
-	ret = rtnl_link_get(&t->host, t->lc.ifname, 0, &link);
-	if (ret == -ENODEV || (!ret && !kind_is_ours(&link)))
+	ret = rtnl_link_get(&t->host, t->st.host_ifindex ? NULL : t->lc.ifname, t->st.host_ifindex, &link);
+	if (ret == -ENODEV || (!ret && (strcmp(link.name, t->lc.ifname) || strcmp(link.kind, userspace ? "tun" : "wireguard"))))
 		return 0;
 	if (!ret && tunnel_say(t, "ip link delete dev %s", t->lc.ifname))
 		ret = rtnl_link_delete(&t->host, link.ifindex);
@@ -79,9 +92,11 @@ static int remove_link_on_host(struct tunnel *t)
 
 static int remove_link(struct tunnel *t)
 {
-	int ret = remove_link_in_namespace(t);
+	bool found;
+	int ret = remove_link_in_namespace(t, &found);
 
-	if (!ret)
+	/* Found in the namespace: it was moved, and a link of its name on the host is the host's. */
+	if (!ret && !found)
 		ret = remove_link_on_host(t);
 	if (ret)
 		return tunnel_failed("unable to delete the interface", ret, &t->target);
@@ -110,19 +125,20 @@ static int stop_userspace(struct tunnel *t)
 	return 0;
 }
 
-/* The addresses the kernel gave a bare loopback when it came up (127.0.0.1/8, ::1), and their local routes. */
+/* What the kernel gave a bare loopback when it came up: 127.0.0.1/8 and ::1, nothing the administrator added since. */
 static int lo_strip(struct tunnel *t, int ifindex)
 {
-	struct nswg_prefix *addresses = NULL;
-	size_t n = 0;
-	int ret = rtnl_addr_list(&t->target, ifindex, &addresses, &n);
+	static const struct nswg_prefix given[] = {
+		{ .family = AF_INET, .cidr = 8, .raw = { 127, 0, 0, 1 } },
+		{ .family = AF_INET6, .cidr = 128, .raw = { [15] = 1 } },
+	};
+	int ret = 0;
 
-	for (size_t i = 0; !ret && i < n; ++i) {
-		ret = rtnl_addr_del(&t->target, ifindex, &addresses[i]);
-		if (ret == -EADDRNOTAVAIL)
+	for (size_t i = 0; !ret && i < sizeof(given) / sizeof(given[0]); ++i) {
+		ret = rtnl_addr_del(&t->target, ifindex, &given[i]);
+		if (ret == -EADDRNOTAVAIL || ret == -ENOENT)
 			ret = 0;
 	}
-	free(addresses);
 	return ret;
 }
 
@@ -148,6 +164,26 @@ static int lo_restore(struct tunnel *t)
 	return 0;
 }
 
+/*
+ * The namespace nswg made, only while its name leads to it: by the identity
+ * recorded, or, killed before that was written, when nothing but its
+ * loopback is in it.
+ */
+static bool netns_ours(struct tunnel *t)
+{
+	unsigned long long dev, ino;
+	struct rtnl_snapshot s = { 0 };
+	bool bare;
+
+	if (!tunnel_name_leads_to_namespace(t))
+		return false;
+	if (t->room.netns_ino)
+		return !netns_identity(t->ns_fd, &dev, &ino) && dev == t->room.netns_dev && ino == t->room.netns_ino;
+	bare = !open_target(t) && !rtnl_snapshot_take(&t->target, &s) && s.n_links <= 1;
+	rtnl_snapshot_free(&s);
+	return bare;
+}
+
 /* The last interface of the namespace puts back what they shared. */
 static int restore_room(struct tunnel *t, unsigned int flags)
 {
@@ -162,8 +198,7 @@ static int restore_room(struct tunnel *t, unsigned int flags)
 		if ((r = lo_restore(t)) && !ret)
 			ret = r;
 	}
-	if (remove_netns && !t->ns_gone && t->ns_named && tunnel_name_leads_to_namespace(t) &&
-	    tunnel_say(t, "ip netns delete %s", t->ns)) {
+	if (remove_netns && !t->ns_gone && t->ns_named && netns_ours(t) && tunnel_say(t, "ip netns delete %s", t->ns)) {
 		r = netns_delete(t->ns);
 		if (r) {
 			fprintf(stderr, "%s: unable to delete namespace `%s': %s\n", prog, t->ns, strerror(-r));
@@ -175,6 +210,38 @@ static int restore_room(struct tunnel *t, unsigned int flags)
 	return ret;
 }
 
+/*
+ * The namespace, if it was not opened: gone (nothing inside to undo), the
+ * empty file of a creation that was killed (removed), or an error that
+ * keeps the records for a later down.
+ */
+static int reach_namespace(struct tunnel *t)
+{
+	struct stat st;
+
+	if (t->ns_gone || t->ns_fd >= 0 || t->dry_run)
+		return 0;
+	t->ns_fd = netns_open(t->ns_path);
+	if (t->ns_fd >= 0) {
+		if (!tunnel_same_namespace(t)) {
+			close(t->ns_fd);
+			t->ns_fd = -1;
+			t->ns_gone = true;
+		}
+		return 0;
+	}
+	if (t->ns_fd == -ENOENT) {
+		t->ns_gone = true;
+		return 0;
+	}
+	if (t->ns_fd == -ENOTNAM && t->ns_named && t->room.netns_created && !lstat(t->ns_path, &st) &&
+	    S_ISREG(st.st_mode) && !st.st_size && !unlink(t->ns_path)) {
+		t->ns_gone = true;
+		return 0;
+	}
+	return tunnel_failed("unable to open the namespace", t->ns_fd, NULL);
+}
+
 int tunnel_teardown(struct tunnel *t, unsigned int flags)
 {
 	size_t others = 0;
@@ -182,6 +249,8 @@ int tunnel_teardown(struct tunnel *t, unsigned int flags)
 
 	tunnel_block_signals();
 	t->undoing = true;
+	if ((ret = reach_namespace(t)))
+		return ret;
 	ret = remove_link(t);
 	/* down: the interface could not be deleted, and nothing else has changed. */
 	if (ret && !(flags & TEARDOWN_ROLLBACK))
@@ -192,6 +261,12 @@ int tunnel_teardown(struct tunnel *t, unsigned int flags)
 		tunnel_failed("unable to read the state", r, NULL);
 		return ret ? ret : r;
 	}
+	/* The DNS files are the interface's that wrote them: they go back with it. */
+	if (others && !strcmp(t->room.dns_by, t->lc.ifname) && t->ns_named && (r = tunnel_dns_put_back(t)) && !ret)
+		ret = r;
+	/* IPv6 it turned back on among others goes off again, for theirs. */
+	if (others && t->st.ipv6_enabled && !t->ns_gone && t->ns_fd >= 0 && (r = tunnel_ipv6_redisable(t)) && !ret)
+		ret = r;
 	if (!others && (r = restore_room(t, flags)) && !ret)
 		ret = r;
 	/* What failed stays recorded, for another down to finish. */

@@ -18,11 +18,12 @@
 
 volatile sig_atomic_t tunnel_stop;
 
-/* Catchable signals whose default is to end the process. */
+/* Catchable signals whose default is to end the process; the real-time ones too. */
 static const int fatal_signals[] = {
 	SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGALRM, SIGTERM, SIGUSR1, SIGUSR2,
-	SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO,
+	SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGSTKFLT,
 };
+static sigset_t unblocked;
 
 static void on_signal(int sig, siginfo_t *info, void *unused)
 {
@@ -42,6 +43,8 @@ void tunnel_catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < ARRAY_SIZE(fatal_signals); ++i)
 		sigaction(fatal_signals[i], &sa, NULL);
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig)
+		sigaction(sig, &sa, NULL);
 }
 
 void tunnel_block_signals(void)
@@ -51,7 +54,14 @@ void tunnel_block_signals(void)
 	sigemptyset(&set);
 	for (size_t i = 0; i < ARRAY_SIZE(fatal_signals); ++i)
 		sigaddset(&set, fatal_signals[i]);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig)
+		sigaddset(&set, sig);
+	sigprocmask(SIG_BLOCK, &set, &unblocked);
+}
+
+void tunnel_unblock_signals(void)
+{
+	sigprocmask(SIG_SETMASK, &unblocked, NULL);
 }
 
 int tunnel_failed(const char *step, int err, const struct nl *nl)
@@ -169,6 +179,15 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 	t->ns_given = t->ns != NULL;
 	if (!t->ns)
 		t->ns = t->lc.ifname;
+	/* RUNSTATEDIR/netns/NAME is NAME: one namespace, one name, one lock. */
+	if (!strncmp(t->ns, NSWG_NETNS_RUN_DIR "/", strlen(NSWG_NETNS_RUN_DIR) + 1) &&
+	    netns_name_valid(t->ns + strlen(NSWG_NETNS_RUN_DIR) + 1))
+		t->ns += strlen(NSWG_NETNS_RUN_DIR) + 1;
+	/* The directory of the host-wide locks is no namespace's. */
+	if (!strcmp(t->ns, ".host")) {
+		fprintf(stderr, "%s: `%s' is a name nswg keeps for itself\n", prog, t->ns);
+		return -EINVAL;
+	}
 	t->ns_named = !netns_arg_is_path(t->ns);
 	if (netns_path(t->ns, &t->ns_path)) {
 		fprintf(stderr, "%s: `%s' is not a valid namespace name\n", prog, t->ns);
@@ -206,9 +225,17 @@ int tunnel_open_namespace(struct tunnel *t, bool create)
 			return ret;
 		say("ip netns add %s", t->ns);
 		ret = netns_create(t->ns);
-		if (ret)
+		if (ret) {
+			/* Not made (someone else's ip netns add won, say): not ours to remove. */
+			t->room.netns_created = false;
+			tunnel_record_room(t);
 			return tunnel_failed("unable to create the namespace", ret, NULL);
+		}
 		t->ns_fd = netns_open(t->ns_path);
+		/* Its identity at once: the teardown removes only that namespace. */
+		if (t->ns_fd >= 0 && !netns_identity(t->ns_fd, &t->room.netns_dev, &t->room.netns_ino) &&
+		    (ret = tunnel_record_room(t)))
+			return ret;
 	}
 	if (t->ns_fd < 0) {
 		fprintf(stderr, "%s: unable to open namespace `%s': %s\n", prog, t->ns, netns_strerror(t->ns_fd));

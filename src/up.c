@@ -40,11 +40,17 @@ static int move_into_namespace(struct tunnel *t, const char *kind)
 	ret = rtnl_link_get(&t->host, t->lc.ifname, 0, &link);
 	if (!ret && strcmp(link.kind, kind))
 		ret = -EINVAL; /* not ours: someone else's link of that name */
-	if (!ret)
-		ret = rtnl_link_move(&t->host, link.ifindex, t->ns_fd);
+	if (ret)
+		return tunnel_failed("unable to move the interface into the namespace", ret, &t->host);
+	/* By its index from now on: a link of that name on the host later is the host's. */
+	t->st.host_ifindex = link.ifindex;
+	if ((ret = tunnel_record(t)))
+		return ret;
+	ret = rtnl_link_move(&t->host, link.ifindex, t->ns_fd);
 	if (ret)
 		return tunnel_failed("unable to move the interface into the namespace", ret, &t->host);
 	t->st.link = NSWG_LINK_NETNS;
+	t->st.host_ifindex = 0;
 	return tunnel_record(t);
 }
 
@@ -102,7 +108,7 @@ static int run_implementation(struct tunnel *t, const char *impl, const char *so
 	if (!ret && (ret = userspace_release(&gate, &proc)))
 		fprintf(stderr, "%s: unable to run `%s': %s\n", prog, impl, strerror(-ret));
 	if (ret) {
-		close(gate.gate); /* if still open: the child exits unrun */
+		userspace_gate_close(&gate); /* if still open: the child exits unrun */
 		waitpid(proc.pid, NULL, 0);
 		t->st.userspace_pid = 0;
 		return ret;
@@ -163,14 +169,19 @@ static int create_and_move(struct tunnel *t)
 
 	if (!tunnel_say(t, "ip link add %s type wireguard", t->lc.ifname))
 		return move_into_namespace(t, "wireguard");
-	if ((ret = check_absent_on_host(t, "it would be created before its move")))
+	/* The name is the host's while the link is there: locked host-wide, and seen free. */
+	if ((ret = tunnel_lock_host_name(t)) || (ret = check_absent_on_host(t, "it would be created before its move")))
 		return ret;
 	t->st.link = NSWG_LINK_HOST;
 	if ((ret = tunnel_record(t)))
 		return ret;
 	ret = rtnl_link_create(&t->host, t->lc.ifname, "wireguard", -1);
-	if (ret)
+	if (ret) {
+		/* Not made: a link of that name there now is someone else's. */
+		t->st.link = NSWG_LINK_NONE;
+		tunnel_record(t);
 		return tunnel_failed("unable to create the interface", ret, &t->host);
+	}
 	return move_into_namespace(t, "wireguard");
 }
 
@@ -216,8 +227,8 @@ static int find_link(struct tunnel *t)
 	ret = rtnl_link_get(&t->target, t->lc.ifname, 0, &link);
 	if (ret)
 		return tunnel_failed("unable to find the new interface in the namespace", ret, &t->target);
-	t->ifindex = link.ifindex;
-	return 0;
+	t->ifindex = t->st.ifindex = link.ifindex;
+	return tunnel_record(t);
 }
 
 static int configure_device(struct tunnel *t)
@@ -433,10 +444,17 @@ static int check_absent(struct tunnel *t)
 static int check_room(struct tunnel *t)
 {
 	unsigned long long dev, ino;
+	char other[256];
 	int ret = netns_identity(t->ns_fd, &dev, &ino);
 
 	if (ret)
 		return tunnel_failed("unable to identify the namespace", ret, NULL);
+	/* One namespace, one room: spelled another way (a path, an attached name), it would get a second. */
+	if (!state_find_room(dev, ino, other, sizeof(other)) && strcmp(other, t->key)) {
+		fprintf(stderr, "%s: `%s' is the namespace nswg knows as `%s': name it so\n", prog, t->ns,
+			*other == '@' ? "a path" : other);
+		return -EEXIST;
+	}
 	if (t->room.netns_ino && (t->room.netns_dev != dev || t->room.netns_ino != ino)) {
 		fprintf(stderr, "%s: namespace `%s' was removed and made again since nswg brought up an interface in "
 				"it: `nswg down' that one first\n", prog, t->ns);
@@ -455,7 +473,7 @@ static int check_room(struct tunnel *t)
 static int finish_interrupted(struct tunnel *t)
 {
 	struct nswg_state fresh = t->st;
-	bool opened = false;
+	bool had_fd = t->ns_fd >= 0;
 	int ret = state_read(t->key, t->lc.ifname, &t->st);
 
 	if (ret == -ENOENT) {
@@ -470,26 +488,22 @@ static int finish_interrupted(struct tunnel *t)
 	}
 	fprintf(stderr, "%s: an earlier up of `%s' was interrupted: finishing its undo first\n", prog, t->lc.ifname);
 	t->has_record = true;
-	if (t->ns_fd < 0) {
-		t->ns_fd = netns_open(t->ns_path);
-		opened = t->ns_fd >= 0;
-	}
-	if (t->ns_fd == -ENOENT || (t->ns_fd >= 0 && !tunnel_same_namespace(t)))
-		t->ns_gone = true;
-	else if (t->ns_fd < 0)
-		return tunnel_failed("unable to open the namespace", t->ns_fd, NULL);
+	/* The teardown opens a named namespace itself, and finds out whether it is still the one recorded. */
 	ret = tunnel_teardown(t, TEARDOWN_ROLLBACK);
+	tunnel_unblock_signals();
 	nl_close(&t->target);
-	if (opened || t->ns_fd < 0) {
-		if (t->ns_fd >= 0)
-			close(t->ns_fd);
+	if (!had_fd && t->ns_fd >= 0) {
+		close(t->ns_fd);
 		t->ns_fd = -1;
 	}
 	t->ns_gone = t->has_record = t->undoing = false;
 	t->ifindex = 0;
 	t->st = fresh;
+	/* Not finished: its record stays for a later down, and this up touches nothing. */
+	if (ret)
+		return ret;
 	/* The room may be gone with it, and the namespace too. */
-	return ret ? ret : tunnel_read_room(t);
+	return tunnel_read_room(t);
 }
 
 static int verify_namespace(struct tunnel *t)

@@ -180,6 +180,15 @@ int userspace_spawn(const char *impl, const char *ifname, int log_fd, struct use
 	return 0;
 }
 
+void userspace_gate_close(struct userspace_gate *g)
+{
+	if (g->gate >= 0)
+		close(g->gate);
+	if (g->report >= 0)
+		close(g->report);
+	g->gate = g->report = -1;
+}
+
 int userspace_release(struct userspace_gate *g, const struct userspace_proc *p)
 {
 	int err = 0;

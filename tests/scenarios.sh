@@ -1147,6 +1147,31 @@ test_lifecycle() {
 	$NSWG down lc2 >/dev/null 2>&1
 	check "reload: nothing left" nothing_left
 
+	# A reload that removes DNS= and is stopped at its very end: the
+	# administrator's resolv.conf must still come back with down.
+	$IP netns add rd
+	mkdir -p /etc/netns/rd
+	echo "nameserver 192.0.2.66" >/etc/netns/rd/resolv.conf
+	write_one lc4 5 dns
+	$NSWG up lc4 --netns rd >/dev/null 2>&1
+	sed -i '/^DNS = /d' /etc/wireguard/lc4.conf
+	NSWG_STATS=1 $NSWG reload lc4 --dry-run >/dev/null 2>&1
+	cp /etc/netns/rd/resolv.conf $T/rd0
+	NSWG_STATS=1 $FAULT_NSWG reload lc4 >/dev/null 2>$T/stats
+	write_one lc4 5 dns
+	$NSWG reload lc4 >/dev/null 2>&1
+	sed -i '/^DNS = /d' /etc/wireguard/lc4.conf
+	last=$(requests_of $T/stats)
+	NSWG_FAULT_SIGNAL=$last:15 $FAULT_NSWG reload lc4 >/dev/null 2>$T/err
+	check "reload: removing DNS=, stopped at its last step, fails" failed_saying $? "interrupted by signal 15"
+	check "reload: and the namespace keeps the DNS it had" cmp -s $T/rd0 /etc/netns/rd/resolv.conf
+	$NSWG down lc4 >/dev/null 2>&1
+	check "reload: after which down still puts back the administrator's resolv.conf" \
+		grep -qx "nameserver 192.0.2.66" /etc/netns/rd/resolv.conf
+	rm -rf /etc/netns/rd
+	$IP netns del rd
+	check "reload: nothing left (2)" nothing_left
+
 	# Sixteen ups of one interface name into sixteen namespaces at once:
 	# exactly one wins (userspace: the TUN and its socket are the host's).
 	write_one lc3 3
@@ -1177,6 +1202,7 @@ shared_round() { # NS ORDER-UP ORDER-DOWN: sets why
 	first_dns=$(for i in $2; do [ $i != 3 ] && echo $i && break; done)
 	grep -qx "nameserver 10.3$first_dns.0.53" /etc/netns/$1/resolv.conf || why="$why; not the DNS of sh$first_dns"
 	left=$(echo $3 | wc -w)
+	author=$first_dns
 	for i in $3; do
 		$NSWG down sh$i >/dev/null 2>$T/err || why="$why; down sh$i failed: $(grep '^nswg' $T/err | head -n 1)"
 		left=$((left - 1))
@@ -1184,8 +1210,13 @@ shared_round() { # NS ORDER-UP ORDER-DOWN: sets why
 		[ -e /run/netns/$1 ] || why="$why; the namespace went with sh$i while $left remain"
 		lo_is_up $1 || why="$why; lo went down with sh$i"
 		[ "$($IP netns exec $1 cat /proc/sys/net/ipv6/conf/all/disable_ipv6)" = 1 ] || why="$why; IPv6 came back with sh$i"
-		[ -s /etc/netns/$1/resolv.conf ] && grep -q '^nameserver 10\.3' /etc/netns/$1/resolv.conf ||
-			why="$why; the DNS went with sh$i"
+		# The DNS files are the interface's that wrote them: they go back with it, not before.
+		if [ "$i" = "$author" ]; then
+			grep -q '^nameserver 10\.3' /etc/netns/$1/resolv.conf 2>/dev/null && why="$why; the DNS of sh$i stayed after its down"
+			author=
+		elif [ -n "$author" ]; then
+			grep -qx "nameserver 10.3$author.0.53" /etc/netns/$1/resolv.conf || why="$why; the DNS of sh$author went with sh$i"
+		fi
 	done
 }
 
@@ -1347,6 +1378,8 @@ test_promises() {
 	# Endpoint names: resolved on the host, with wg's retries.
 	cp /etc/hosts $T/hosts.orig
 	cp /etc/resolv.conf $T/resolv.orig
+	cp /etc/nsswitch.conf $T/nsswitch.orig
+	echo "hosts: files dns" >/etc/nsswitch.conf
 	echo "127.0.0.1 peer.nswg.test" >>/etc/hosts
 	sed 's/^Endpoint = .*/Endpoint = peer.nswg.test:52404/' /etc/wireguard/pr1.conf >/etc/wireguard/pr3.conf
 	check "endpoint name: up resolves it on the host" $NSWG up pr3 --netns en
@@ -1366,6 +1399,7 @@ test_promises() {
 		failed_saying $? "Unable to parse WG_ENDPOINT_RESOLUTION_RETRIES: \`soon'"
 	cp $T/hosts.orig /etc/hosts
 	cp $T/resolv.orig /etc/resolv.conf
+	cp $T/nsswitch.orig /etc/nsswitch.conf
 	check "endpoint name: nothing left" nothing_left
 
 	# nsswitch.conf of the administrator's: replaced while up, back after down.

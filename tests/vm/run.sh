@@ -20,7 +20,7 @@ if [ "${1:-}" = --bench ]; then
 fi
 
 die() { echo "vm: $*" >&2; exit 1; }
-for cmd in qemu-system-x86_64 busybox cpio depmod modprobe xz gzip wg apt-get dpkg-deb; do
+for cmd in qemu-system-x86_64 busybox cpio depmod modprobe xz gzip wg wg-quick wireguard-go bash apt-get dpkg-deb; do
 	command -v "$cmd" >/dev/null || die "missing \`$cmd' (run make check as root: it installs it)"
 done
 [ -e /bin/busybox ] && file_busybox=/bin/busybox || file_busybox=$(command -v busybox)
@@ -67,10 +67,13 @@ copy_with_libs "$TOP/nswg" /usr/bin/nswg
 copy_with_libs "$TOP/build/fault/nswg" /usr/bin/nswg-fault
 copy_with_libs "$TOP/build/tests/measure" /usr/bin/measure
 copy_with_libs "$TOP/build/tests/closedpipe" /usr/bin/closedpipe
+# wg-quick (a bash script) for save's comparison and the benchmark; wireguard-go
+# for the userspace implementation where the kernel has WireGuard.
+copy_with_libs "$(command -v bash)" /bin/bash
+cp "$(command -v wg-quick)" "$root/usr/bin/wg-quick"
+copy_with_libs "$(command -v wireguard-go)" /usr/bin/wireguard-go
 if [ "$bench" = 1 ]; then
-	# The contenders: wg-quick is a bash script; the floor is ip -batch and wg.
-	copy_with_libs "$(command -v bash)" /bin/bash
-	cp "$(command -v wg-quick)" "$root/usr/bin/wg-quick"
+	# The contenders: wg-quick; the floor is ip -batch and wg.
 	cp "$TOP/tests/bench/bench.sh" "$root/tests/"
 	"$TOP/tests/lib/bigconfs.sh" "$root/tests/bench/conf" ${BENCH_SIZES:-peers1 peers100 peers1000 peers10k aips10k aips100k}
 fi
