@@ -78,7 +78,10 @@ if [ "$bench" = 1 ]; then
 	"$TOP/tests/lib/bigconfs.sh" "$root/tests/bench/conf" ${BENCH_SIZES:-peers1 peers100 peers1000 peers10k aips10k aips100k}
 fi
 copy_with_libs "$TOP/build/tests/cfgdump" /usr/bin/cfgdump
-modprobe -d "kernel-$version" -S "$version" --show-depends wireguard | awk '$1 == "insmod" {print $2}' >modules.list
+# WireGuard, and TUN for the userspace implementation the scenarios also run.
+for m in wireguard tun; do
+	modprobe -d "kernel-$version" -S "$version" --show-depends $m | awk '$1 == "insmod" {print $2}'
+done | awk '!seen[$0]++' >modules.list
 [ -s modules.list ] || die "the kernel package has no wireguard module"
 i=0
 while read -r mod; do
