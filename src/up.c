@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,12 +105,17 @@ static int run_implementation(struct tunnel *t, const char *impl, const char *so
 	}
 	t->st.userspace_pid = proc.pid;
 	t->st.userspace_start = proc.start;
-	ret = tunnel_record(t);
-	if (!ret && (ret = userspace_release(&gate, &proc)))
-		fprintf(stderr, "%s: unable to run `%s': %s\n", prog, impl, strerror(-ret));
-	if (ret) {
-		userspace_gate_close(&gate); /* if still open: the child exits unrun */
+	if ((ret = tunnel_record(t))) {
+		/* Still at its gate: ours to end, and never waited for unended. */
+		userspace_gate_close(&gate);
+		kill(proc.pid, SIGKILL);
 		waitpid(proc.pid, NULL, 0);
+		t->st.userspace_pid = 0;
+		return ret;
+	}
+	if ((ret = userspace_release(&gate, &proc))) {
+		/* It could not be run, and has been waited for. */
+		fprintf(stderr, "%s: unable to run `%s': %s\n", prog, impl, strerror(-ret));
 		t->st.userspace_pid = 0;
 		return ret;
 	}

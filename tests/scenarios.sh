@@ -60,11 +60,13 @@ all_gone() {
 own_session() { [ -n "$1" ] && [ "$(awk '{print $6}' "/proc/$1/stat")" != "$(awk '{print $6}' /proc/$$/stat)" ]; }
 # Alive: not gone, and not a zombie.
 proc_alive() { [ "$1" != 0 ] && [ -e "/proc/$1/stat" ] && ! awk '{exit $3 != "Z"}' "/proc/$1/stat"; }
-# Any live userspace implementation, of any interface.
+# Any live userspace implementation, of any interface, started here: in the
+# namespace this script runs in (another sandbox's are not ours to count).
 any_impl_alive() {
+	here=$(readlink /proc/$$/ns/net)
 	for d in /proc/[0-9]*; do
 		case "$(tr '\0' ' ' 2>/dev/null <"$d/cmdline")" in
-		"wireguard-go "*) proc_alive "${d#/proc/}" && return 0 ;;
+		"wireguard-go "*) [ "$(readlink "$d/ns/net" 2>/dev/null)" = "$here" ] && proc_alive "${d#/proc/}" && return 0 ;;
 		esac
 	done
 	return 1
@@ -448,8 +450,10 @@ files_dump() {
 # The live processes (zombies do not count) of an implementation serving
 # IFACE, from /proc: the VM's busybox has no pgrep.
 impl_pids() { # IFACE
+	here=$(readlink /proc/$$/ns/net)
 	for d in /proc/[0-9]*; do
-		[ "$(tr '\0' ' ' 2>/dev/null <"$d/cmdline")" = "wireguard-go $1 " ] && proc_alive "${d#/proc/}" && echo "${d#/proc/}"
+		[ "$(tr '\0' ' ' 2>/dev/null <"$d/cmdline")" = "wireguard-go $1 " ] &&
+			[ "$(readlink "$d/ns/net" 2>/dev/null)" = "$here" ] && proc_alive "${d#/proc/}" && echo "${d#/proc/}"
 	done
 }
 impl_alive() { [ -n "$(impl_pids "$1")" ]; }
