@@ -115,7 +115,7 @@ int dns_keep_originals(const char *nsname, const char *backup_dir)
 int dns_apply(const char *nsname, const char *ifname, const struct nswg_config *cfg, const char *backup_dir)
 {
 	struct strbuf text[2] = { { 0 }, { 0 } }, host = { 0 };
-	char path[4200], backup[4200];
+	char path[4200];
 	int ret;
 
 	ret = dns_render_resolv(cfg, ifname, &text[0]);
@@ -142,12 +142,10 @@ int dns_apply(const char *nsname, const char *ifname, const struct nswg_config *
 		ret = -errno;
 		goto out;
 	}
+	/* Both originals are kept before either is replaced. */
+	ret = dns_keep_originals(nsname, backup_dir);
 	for (size_t i = 0; !ret && i < ARRAY_SIZE(files); ++i) {
 		ret = etc_path(nsname, files[i], path, sizeof(path));
-		if (!ret && (size_t)snprintf(backup, sizeof(backup), "%s/%s", backup_dir, files[i]) >= sizeof(backup))
-			ret = -ENAMETOOLONG;
-		if (!ret)
-			ret = save_original(path, backup);
 		/* Everyone in the namespace must be able to resolve names. */
 		if (!ret)
 			ret = file_write_atomic(path, text[i].s, text[i].len, 0644, NULL);

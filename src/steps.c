@@ -90,9 +90,28 @@ static bool room_ipv6_off(const struct nswg_room *room)
 	return room->ipv6_all >= 0 || room->ipv6_default >= 0;
 }
 
-int tunnel_ipv6_disable(struct tunnel *t)
+/* Off, the namespace's own settings recorded in the room first. */
+static int ipv6_switch_off(struct tunnel *t)
 {
 	struct netns_ipv6 old, off = { .all = 1, .def = 1 };
+	int ret;
+
+	if (!tunnel_say(t, "ip netns exec %s sysctl -q net.ipv6.conf.default.disable_ipv6=1 "
+			   "net.ipv6.conf.all.disable_ipv6=1", t->ns))
+		return 0;
+	ret = netns_ipv6_read(t->ns_fd, &old);
+	if (ret)
+		return tunnel_failed("unable to read the namespace's IPv6 settings", ret, NULL);
+	t->room.ipv6_all = old.all;
+	t->room.ipv6_default = old.def;
+	if ((ret = tunnel_record_room(t)))
+		return ret;
+	ret = netns_ipv6_write(t->ns_fd, &off);
+	return ret ? tunnel_failed("unable to disable IPv6 in the namespace", ret, NULL) : 0;
+}
+
+int tunnel_ipv6_disable(struct tunnel *t)
+{
 	size_t others = 0;
 	int ret;
 
@@ -105,19 +124,8 @@ int tunnel_ipv6_disable(struct tunnel *t)
 		return tunnel_failed("unable to read the state", ret, NULL);
 	if (others)
 		return 0;
-	if (!tunnel_say(t, "ip netns exec %s sysctl -q net.ipv6.conf.default.disable_ipv6=1 "
-			   "net.ipv6.conf.all.disable_ipv6=1", t->ns))
-		return 0;
-	ret = netns_ipv6_read(t->ns_fd, &old);
-	if (ret)
-		return tunnel_failed("unable to read the namespace's IPv6 settings", ret, NULL);
-	t->room.ipv6_all = old.all;
-	t->room.ipv6_default = old.def;
-	if ((ret = tunnel_record_room(t)))
+	if ((ret = ipv6_switch_off(t)))
 		return ret;
-	ret = netns_ipv6_write(t->ns_fd, &off);
-	if (ret)
-		return tunnel_failed("unable to disable IPv6 in the namespace", ret, NULL);
 	t->ipv6_off = true;
 	return 0;
 }
@@ -159,25 +167,14 @@ int tunnel_ipv6_enable(struct tunnel *t)
  */
 int tunnel_ipv6_redisable(struct tunnel *t)
 {
-	struct netns_ipv6 old, off = { .all = 1, .def = 1 };
 	bool undoing = t->undoing;
 	int ret;
 
 	if (room_ipv6_off(&t->room))
 		return 0;
-	if (!tunnel_say(t, "ip netns exec %s sysctl -q net.ipv6.conf.default.disable_ipv6=1 "
-			   "net.ipv6.conf.all.disable_ipv6=1", t->ns))
-		return 0;
-	ret = netns_ipv6_read(t->ns_fd, &old);
-	if (ret)
-		return tunnel_failed("unable to read the namespace's IPv6 settings", ret, NULL);
-	t->room.ipv6_all = old.all;
-	t->room.ipv6_default = old.def;
 	t->undoing = false;
-	ret = tunnel_record_room(t);
+	ret = ipv6_switch_off(t);
 	t->undoing = undoing;
-	if (!ret && (ret = netns_ipv6_write(t->ns_fd, &off)))
-		tunnel_failed("unable to disable IPv6 in the namespace", ret, NULL);
 	return ret;
 }
 
