@@ -56,7 +56,7 @@ CORE_SRCS := src/util.c src/key.c src/curve25519.c src/config.c src/config_lex.c
 CORE_OBJS := $(CORE_SRCS:src/%.c=$(B)/%.o)
 # The commands, one file each, and the machinery they share (tunnel, steps, teardown).
 CMD_SRCS := src/cli.c src/tunnel.c src/steps.c src/teardown.c src/up.c src/down.c src/save.c src/reload.c \
-	src/show.c src/exec.c
+	src/strip.c src/show.c src/exec.c
 OBJS := $(CORE_OBJS) $(CMD_SRCS:src/%.c=$(B)/%.o)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "config.h"
 
@@ -42,5 +43,9 @@ int cmd_save(int argc, char *argv[]);
 int cmd_show(int argc, char *argv[]);
 int cmd_reload(int argc, char *argv[]);
 int cmd_exec(int argc, char *argv[]);
+int cmd_strip(int argc, char *argv[]);
+
+/* The commands and their options, on f. */
+void usage(FILE *f);
 
 #endif

@@ -133,7 +133,7 @@ err:
 	return ret;
 }
 
-static void usage(FILE *f)
+void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s [ up | down | save | reload ] [ CONFIG_FILE | INTERFACE ] [ --netns NS ] [ OPTIONS ]\n"
@@ -167,35 +167,6 @@ static void usage(FILE *f)
 		"  help, --help, -h    show this message\n"
 		"  --version           show the version\n",
 		prog, prog, prog, prog, NSWG_CONFDIR, prog);
-}
-
-static int cmd_strip(int argc, char *argv[])
-{
-	struct loaded_config lc;
-	size_t len;
-	char *out;
-	int ret;
-
-	if (argc != 2) {
-		usage(stderr);
-		return 1;
-	}
-	if (load_config(argv[1], &lc, false))
-		return 1;
-	ret = config_strip_buf(lc.buf, lc.len, &out, &len);
-	loaded_config_free(&lc);
-	if (ret) {
-		fprintf(stderr, "%s: %s\n", prog, strerror(-ret));
-		return 1;
-	}
-	ret = fwrite(out, 1, len, stdout) != len || fflush(stdout);
-	memzero_explicit(out, len);
-	free(out);
-	if (ret) {
-		fprintf(stderr, "%s: Unable to write the configuration: %s\n", prog, strerror(errno));
-		return 1;
-	}
-	return 0;
 }
 
 static const struct {

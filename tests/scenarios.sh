@@ -503,8 +503,8 @@ fault_one() { # MODE N NS
 	impl_alive wgf8 && why="$why; a process is left"
 }
 
-# The modes of fault_one, each before every step. The VM runs fewer: SIGINT,
-# SIGQUIT and SIGPIPE take SIGTERM's path, which does not depend on the kernel.
+# The modes of fault_one, each before every step. The VM leaves SIGINT out:
+# it takes SIGTERM's path, which does not depend on the kernel.
 FAULT_MODES=${FAULT_MODES:-errno 15 2 3 13 9}
 fault_modes_said() {
 	for m in $FAULT_MODES; do

@@ -118,7 +118,7 @@ if [ $bench = 1 ]; then
 else
 	# A watchdog: what runs, should a test hang (the console shows only that then).
 	( sleep ${VM_WATCHDOG:-600}; echo "vm: still running after ${VM_WATCHDOG:-600} s:"; ps -o pid,stat,args ) &
-	FAULT_MODES="${FAULT_MODES:-errno 15 9}" sh /tests/scenarios.sh $* 2>&1
+	FAULT_MODES="${FAULT_MODES:-errno 15 3 13 9}" sh /tests/scenarios.sh $* 2>&1
 fi
 echo "NSWG-VM-EXIT: \$?"
 poweroff -f
