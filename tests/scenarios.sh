@@ -918,6 +918,19 @@ test_concurrent() {
 	check "concurrency: down racing up ends whole, up or down, six times" test $bad = 0
 }
 
+# What of nswg's a process holds: its descriptors that lead to nswg's files
+# (its own log aside) or to a configuration file. (Pipes and sockets it has
+# of its own: wireguard-go keeps a pipe.)
+inherited_fds() { # PID
+	for fd in /proc/"$1"/fd/*; do
+		l=$(readlink "$fd" 2>/dev/null) || continue
+		case $l in
+		/run/nswg/*.log) ;;
+		/run/nswg/* | /etc/wireguard/*) echo "${fd##*/} -> $l" ;;
+		esac
+	done
+}
+
 # Up and down, SOAK_CYCLES times (1,000 outside CI): nothing accumulates, and
 # nswg's own memory stays flat (peak RSS of up, first cycle against last).
 # Descriptors are nswg's own, counted by nswg at its end (NSWG_STATS), and
@@ -931,7 +944,6 @@ test_soak() {
 	last=
 	bad=0
 	fds_bad=0
-	impl_fds=
 	i=0
 	while [ $i -lt "$cycles" ]; do
 		if [ -x "${MEASURE:-}" ]; then
@@ -944,10 +956,11 @@ test_soak() {
 			NSWG_STATS=1 $NSWG up wga9 --netns soak >/dev/null 2>$T/soak.err || bad=$((bad + 1))
 		fi
 		grep -q 'open_fds=0$' $T/soak.err || fds_bad=$((fds_bad + 1))
-		if [ "$USERSPACE" = 1 ]; then
-			n=$(ls /proc/"$(state_pid soak wga9)"/fd | wc -l)
-			[ -n "$impl_fds" ] || impl_fds=$n
-			[ "$n" = "$impl_fds" ] || fds_bad=$((fds_bad + 1))
+		# The implementation holds none of nswg's: no lock, record or configuration
+		# (its own count varies with what the Go runtime has open at that instant).
+		if [ "$USERSPACE" = 1 ] && [ -n "$(inherited_fds "$(state_pid soak wga9)")" ]; then
+			fds_bad=$((fds_bad + 1))
+			inherited_fds "$(state_pid soak wga9)" | sed 's/^/#   inherited: /'
 		fi
 		NSWG_STATS=1 $NSWG down wga9 >/dev/null 2>$T/soak.err || bad=$((bad + 1))
 		grep -q 'open_fds=0$' $T/soak.err || fds_bad=$((fds_bad + 1))
@@ -957,7 +970,7 @@ test_soak() {
 	check "soak: no namespace, state, DNS file, socket or process left" nothing_left
 	check "soak: no mount left" test "$(awk '$5 != "/run/netns"' /proc/self/mountinfo | wc -l)" = "$mounts"
 	what="soak: no descriptor left open by nswg at the end of any up or down"
-	[ -n "$impl_fds" ] && what="$what, the implementation's as many in every cycle ($impl_fds)"
+	[ "$USERSPACE" = 1 ] && what="$what, nor handed to the implementation"
 	check "$what" test $fds_bad = 0
 	if [ -n "$first" ]; then
 		echo "# soak: peak RSS of up, first cycle $first KiB, last $last KiB"
