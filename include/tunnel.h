@@ -38,7 +38,6 @@ struct tunnel {
 	struct nswg_room room;
 	bool has_record; /* st was read from, or written to, the journal */
 	bool undoing;    /* in tunnel_teardown(): the journal stays as it is */
-	bool room_recorded;
 
 	int ifindex;
 	bool ipv6_off;  /* nswg keeps IPv6 off in the namespace */
@@ -116,6 +115,8 @@ bool tunnel_has_ipv6_address(const struct nswg_config *cfg);
 int tunnel_ipv6_disable(struct tunnel *t);
 int tunnel_ipv6_enable(struct tunnel *t);
 int tunnel_ipv6_redisable(struct tunnel *t);
+/* Whether the room holds settings of the namespace's own: IPv6 is off by nswg. */
+bool tunnel_room_ipv6_off(const struct nswg_room *room);
 int tunnel_set_dns(struct tunnel *t);
 int tunnel_dns_put_back(struct tunnel *t);
 int tunnel_address_change(struct tunnel *t, const struct nswg_prefix *p, bool add);

@@ -238,8 +238,7 @@ static int apply(struct tunnel *t, unsigned int mtu_now)
 static void put_back(struct tunnel *t, struct running *r)
 {
 	struct netns_ipv6 off = { .all = 1, .def = 1 }, old = { .all = t->room.ipv6_all, .def = t->room.ipv6_default };
-	bool was_off = r->room.ipv6_all >= 0 || r->room.ipv6_default >= 0;
-	bool is_off = t->room.ipv6_all >= 0 || t->room.ipv6_default >= 0;
+	bool was_off = tunnel_room_ipv6_off(&r->room), is_off = tunnel_room_ipv6_off(&t->room);
 
 	fprintf(stderr, "%s: reload failed; putting back what `%s' ran before\n", prog, t->lc.ifname);
 	if (was_off != is_off) {
@@ -289,7 +288,7 @@ int cmd_reload(int argc, char *argv[])
 		goto out;
 	if ((ret = nl_open(&t.host, NETLINK_ROUTE)) || (ret = tunnel_find_mtu(&t)))
 		goto out;
-	t.ipv6_off = t.room.ipv6_all >= 0 || t.room.ipv6_default >= 0;
+	t.ipv6_off = tunnel_room_ipv6_off(&t.room);
 	if (t.dry_run) {
 		say("ip netns exec %s wg syncconf %s <(nswg strip %s)", t.ns, t.lc.ifname, t.lc.path);
 		goto out;

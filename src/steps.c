@@ -85,7 +85,7 @@ bool tunnel_has_ipv6_address(const struct nswg_config *cfg)
 
 /* ---- IPv6: off while the namespace's interfaces of nswg's have no IPv6 address ---- */
 
-static bool room_ipv6_off(const struct nswg_room *room)
+bool tunnel_room_ipv6_off(const struct nswg_room *room)
 {
 	return room->ipv6_all >= 0 || room->ipv6_default >= 0;
 }
@@ -115,7 +115,7 @@ int tunnel_ipv6_disable(struct tunnel *t)
 	size_t others = 0;
 	int ret;
 
-	if (room_ipv6_off(&t->room)) {
+	if (tunnel_room_ipv6_off(&t->room)) {
 		t->ipv6_off = true;
 		return 0;
 	}
@@ -138,7 +138,7 @@ int tunnel_ipv6_enable(struct tunnel *t)
 	int ret;
 
 	t->ipv6_off = false;
-	if (!room_ipv6_off(&t->room))
+	if (!tunnel_room_ipv6_off(&t->room))
 		return 0;
 	if (!tunnel_say(t, "ip netns exec %s sysctl -q net.ipv6.conf.default.disable_ipv6=%d "
 			   "net.ipv6.conf.all.disable_ipv6=%d", t->ns, old.def, old.all))
@@ -170,7 +170,7 @@ int tunnel_ipv6_redisable(struct tunnel *t)
 	bool undoing = t->undoing;
 	int ret;
 
-	if (room_ipv6_off(&t->room))
+	if (tunnel_room_ipv6_off(&t->room))
 		return 0;
 	t->undoing = false;
 	ret = ipv6_switch_off(t);

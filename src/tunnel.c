@@ -270,7 +270,6 @@ int tunnel_read_room(struct tunnel *t)
 		room_init(&t->room, t->ns);
 	else if (ret)
 		return tunnel_failed("unable to read the state", ret, NULL);
-	t->room_recorded = !ret;
 	return 0;
 }
 
@@ -320,7 +319,6 @@ int tunnel_record_room(struct tunnel *t)
 	ret = room_write(t->key, &t->room);
 	if (ret)
 		return tunnel_failed("unable to record the state under " NSWG_STATE_DIR, ret, NULL);
-	t->room_recorded = true;
 	return 0;
 }
 
