@@ -144,7 +144,7 @@ static int config_apply(struct parse_ctx *c, const char *section, const char *ke
 		if (strbuf_addf(&line, "%s=%s", wkey.s, wvalue.s))
 			ret = parse_fail_errno(c, -ENOMEM);
 		else
-			ret = parse_fail(c, "Line unrecognized", line.s, line.len);
+			ret = parse_fail_line(c, line.s, line.len);
 	}
 out:
 	memzero_explicit(wvalue.s, wvalue.len);
@@ -294,7 +294,7 @@ static char *config_ini_reader(char *str, int num, void *stream)
 	case LINE_BAD:
 		config_remove_spaces(&line, l->raw, l->stripped_len);
 		if (line.s)
-			parse_fail(c, "Line unrecognized", line.s, line.len);
+			parse_fail_line(c, line.s, line.len);
 		else
 			parse_fail_errno(c, -ENOMEM);
 		strbuf_free(&line);

@@ -76,9 +76,16 @@ bool config_next_line(const char **pos, const char *end, const char **line, size
 size_t config_skip_bom(const char *buf, size_t len);
 
 /* config_values.c: the first error and the warnings, and each key's value. */
+/*
+ * Messages never quote text holding this many base64 characters in a row:
+ * a key, or enough of one to matter, shows as "(hidden)".
+ */
+#define NSWG_KEY_RUN 20
+
 int parse_fail_errno(struct parse_ctx *c, int ret);
 int parse_fail(struct parse_ctx *c, const char *what, const char *value, size_t n);
 int parse_fail_str(struct parse_ctx *c, const char *what, const char *value);
+int parse_fail_line(struct parse_ctx *c, const char *line, size_t n);
 int parse_warn(struct parse_ctx *c, const char *what, const char *value);
 int parse_key(struct parse_ctx *c, uint8_t key[static NSWG_KEY_LEN], const char *name, const char *value, bool secret);
 int parse_listen_port(struct parse_ctx *c, const char *value);

@@ -45,6 +45,105 @@ int parse_fail_errno(struct parse_ctx *c, int ret)
 	return ret;
 }
 
+/*
+ * Whether text could hold a key, whole or most of one: a run of
+ * NSWG_KEY_RUN or more characters of base64's alphabet (a key is 43 of them
+ * and an `='; a hex key, 64). Such text is never quoted: a message goes to the
+ * terminal, the journal, a support ticket.
+ */
+static bool may_hold_key(const char *s, size_t n)
+{
+	size_t run = 0;
+
+	for (size_t i = 0; i < n; ++i) {
+		unsigned char ch = (unsigned char)s[i];
+		bool b64 = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || char_is_digit(ch) || ch == '+' ||
+			   ch == '/';
+
+		run = b64 ? run + 1 : 0;
+		if (run >= NSWG_KEY_RUN)
+			return true;
+	}
+	return false;
+}
+
+/* The quoted text, or "(hidden)" where it could be a key. */
+static void quote_safely(char *out, size_t size, const char *s, size_t n)
+{
+	if (may_hold_key(s, n))
+		snprintf(out, size, "(hidden)");
+	else
+		quote(out, size, s, n);
+}
+
+/* Levenshtein distance of two short lowercase words, capped at 255. */
+static unsigned int edit_distance(const char *a, const char *b)
+{
+	unsigned char row[33], prev, cur;
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 32 || lb > 32)
+		return 255;
+	for (size_t j = 0; j <= lb; ++j)
+		row[j] = (unsigned char)j;
+	for (size_t i = 1; i <= la; ++i) {
+		prev = row[0];
+		row[0] = (unsigned char)i;
+		for (size_t j = 1; j <= lb; ++j) {
+			cur = row[j];
+			row[j] = (unsigned char)(prev + (a[i - 1] != b[j - 1]));
+			if (cur + 1 < row[j])
+				row[j] = (unsigned char)(cur + 1);
+			if (row[j - 1] + 1 < row[j])
+				row[j] = (unsigned char)(row[j - 1] + 1);
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+/*
+ * Whether a key name is one a secret could follow: PrivateKey or
+ * PresharedKey misspelled (a few letters off), or any name that says key,
+ * secret or shared. Only letters count, case aside.
+ */
+static bool name_is_secretish(const char *name, size_t n)
+{
+	static const char *const hints[] = { "key", "priv", "psk", "secret", "shared" };
+	char w[33];
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k < sizeof(w) - 1; ++i) {
+		char ch = (char)(name[i] | 0x20);
+
+		if (ch >= 'a' && ch <= 'z')
+			w[k++] = ch;
+	}
+	w[k] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(hints); ++i) {
+		if (strstr(w, hints[i]))
+			return true;
+	}
+	return edit_distance(w, "privatekey") <= 3 || edit_distance(w, "presharedkey") <= 3;
+}
+
+/*
+ * "Line unrecognized" for a line, spaces removed: NAME=VALUE shows the
+ * value only when neither the name nor the value could mean a key.
+ */
+int parse_fail_line(struct parse_ctx *c, const char *line, size_t n)
+{
+	const char *eq = memchr(line, '=', n);
+	char name[100], msg[160];
+
+	if (!eq || eq + 1 == line + n || may_hold_key(line, (size_t)(eq - line)) ||
+	    !name_is_secretish(line, (size_t)(eq - line)))
+		return parse_fail(c, "Line unrecognized", line, n);
+	quote_safely(name, sizeof(name), line, (size_t)(eq - line));
+	snprintf(msg, sizeof(msg), "Line unrecognized: `%s=(hidden)'", name);
+	return parse_fail(c, msg, NULL, 0);
+}
+
 /* Records the first error: "what: `value'", or just "what" without a value. */
 int parse_fail(struct parse_ctx *c, const char *what, const char *value, size_t n)
 {
@@ -54,7 +153,7 @@ int parse_fail(struct parse_ctx *c, const char *what, const char *value, size_t 
 		return c->ret;
 	c->err->line = c->lineno;
 	if (value) {
-		quote(quoted, sizeof(quoted), value, n);
+		quote_safely(quoted, sizeof(quoted), value, n);
 		snprintf(c->err->message, sizeof(c->err->message), "%s: `%s'", what, quoted);
 	} else
 		snprintf(c->err->message, sizeof(c->err->message), "%s", what);
@@ -73,7 +172,7 @@ int parse_warn(struct parse_ctx *c, const char *what, const char *value)
 	char quoted[300];
 	struct strbuf msg = { 0 };
 
-	quote(quoted, sizeof(quoted), value, strlen(value));
+	quote_safely(quoted, sizeof(quoted), value, strlen(value));
 	if (array_grow(&cfg->warnings, &cfg->cap_warnings, cfg->n_warnings, sizeof(*w)) ||
 	    strbuf_addf(&msg, "%s%s%s%s", what, *value ? ": `" : "", quoted, *value ? "'" : "")) {
 		strbuf_free(&msg);

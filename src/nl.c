@@ -77,6 +77,11 @@ void nl_close(struct nl *nl)
 {
 	if (nl->sock)
 		mnl_socket_close(nl->sock);
+	/* Device dumps and requests carry the private and preshared keys. */
+	if (nl->buf)
+		explicit_bzero(nl->buf, nl->bufsize);
+	if (nl->req)
+		explicit_bzero(nl->req, nl_msg_bufsize());
 	free(nl->buf);
 	free(nl->req);
 	nl->sock = NULL;

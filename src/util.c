@@ -11,6 +11,25 @@
 
 #include "util.h"
 
+/*
+ * realloc(), but the old block is wiped before it is freed: a buffer may
+ * hold a key (a request, a reply, a configuration), and realloc would leave
+ * the old copy in the heap.
+ */
+static void *realloc_wiped(void *old, size_t old_size, size_t new_size)
+{
+	void *p = malloc(new_size);
+
+	if (!p)
+		return NULL;
+	if (old) {
+		memcpy(p, old, old_size < new_size ? old_size : new_size);
+		explicit_bzero(old, old_size);
+		free(old);
+	}
+	return p;
+}
+
 static int strbuf_reserve(struct strbuf *sb, size_t more)
 {
 	size_t need, cap;
@@ -24,7 +43,7 @@ static int strbuf_reserve(struct strbuf *sb, size_t more)
 	cap = sb->cap ? sb->cap : 64;
 	while (cap < need)
 		cap *= 2;
-	s = realloc(sb->s, cap);
+	s = realloc_wiped(sb->s, sb->cap, cap);
 	if (!s)
 		return -ENOMEM;
 	sb->s = s;
@@ -76,8 +95,10 @@ void strbuf_reset(struct strbuf *sb)
 		sb->s[0] = '\0';
 }
 
+/* Wiped first: any buffer may have held a key. */
 void strbuf_free(struct strbuf *sb)
 {
+	memzero_explicit(sb->s, sb->cap);
 	free(sb->s);
 	sb->s = NULL;
 	sb->len = sb->cap = 0;
@@ -94,7 +115,7 @@ int array_grow(void *array, size_t *cap, size_t n, size_t size)
 	newcap = *cap ? *cap * 2 : 4;
 	if (newcap > SIZE_MAX / size)
 		return -ENOMEM;
-	q = realloc(*p, newcap * size);
+	q = realloc_wiped(*p, *cap * size, newcap * size);
 	if (!q)
 		return -ENOMEM;
 	*p = q;

@@ -62,6 +62,74 @@ for f in "$dir"/*.conf; do
 		bad=$((bad + 1))
 	fi
 done
+
+# Keys in messages (issue 13): malformed lines around two keys, each refused;
+# nothing nswg prints, on either stream, may hold 20 characters of a key in
+# a row (messages show such text as "(hidden)").
+K2=xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=
+keyleak_lines() {
+	local k=$1 name v
+	for name in PrivatKey PrivateKy PrivateKye PrvateKey Private-Key Private_Key PrivKey PresharedKy PreSharedKee \
+		Pre-Shared-Key Psk Secret Key Keys; do
+		echo "I|$name = $k"
+	done
+	echo "I|$k"
+	echo "I| $k # pasted"
+	echo "I|[$k]"
+	echo "I|[Peer $k]"
+	echo "I|PrivateKey $k"
+	echo "I|PrivateKey: $k"
+	echo "I|PrivateKey = ${k:0:40}"
+	echo "I|PrivateKey = ${k}x"
+	echo "I|PrivateKey = ${k:0:22}!${k:22}"
+	echo "I|PrivateKey = $k$k"
+	echo "I|PrivateKey = \"$k\""
+	echo "I|PrivateKey = 0x$k"
+	echo "I|PrivateKey = $(printf '%s' "$k" | base64 -d | od -An -tx1 | tr -d ' \n')"
+	echo "P|PresharedKey = ${k:0:30}"
+	echo "P|PresharedKey = $k, $k"
+	echo "P|PublicKey = $k!"
+	for v in ListenPort FwMark Address DNS MTU Table SaveConfig; do
+		echo "I|$v = $k"
+		echo "I|$v = $k:51820"
+		echo "I|$v = 10.0.0.1/$k"
+	done
+	for v in Endpoint AllowedIPs PersistentKeepalive; do
+		echo "P|$v = $k"
+		echo "P|$v = [$k]:51820"
+		echo "P|$v = 10.0.0.1/${k:0:30}"
+	done
+	echo "I|PostUp = wg set %i private-key <(echo $k)"
+}
+leak=0
+nleak=0
+for k in "$K1" "$K2"; do
+	for ((i = 0; i + 20 <= ${#k}; i++)); do printf '%s\n' "${k:i:20}"; done
+done >"$dir/windows"
+while IFS='|' read -r where line; do
+	nleak=$((nleak + 1))
+	f=$dir/keyleak-$nleak.conf
+	if [ "$where" = I ]; then
+		printf '[Interface]\nPrivateKey = %s\n%s\nListenPort = -1\n' "$K1" "$line"
+	else
+		printf '[Interface]\nPrivateKey = %s\n[Peer]\nPublicKey = %s\n%s\nEndpoint = x\n' "$K1" "$K2" "$line"
+	fi >"$f"
+	chmod 0600 "$f"
+	rc=0
+	timeout 10 "$NSWG" up "$f" --netns hostile >"$dir/out" 2>&1 || rc=$?
+	why=
+	[ "$rc" = 1 ] || why="exit status $rc"
+	tail -n 1 "$dir/out" | grep -qE "^nswg: $(printf '%s' "$f" | sed 's/[.[\*^$/]/\\&/g'):[0-9]+: ." || why="$why; the last message does not name FILE:LINE"
+	! grep -qFf "$dir/windows" "$dir/out" || why="$why; a key was printed"
+	if [ -n "$why" ]; then
+		fail "hostile: key leak: line \`$line':$why"
+		head -c 300 "$dir/out" | sed "s/^/#   /"
+		leak=$((leak + 1))
+	fi
+done < <(keyleak_lines "$K1"; keyleak_lines "$K2")
+check "hostile: $nleak malformed lines around keys, each refused, no key printed" test "$leak" = 0
+check "hostile: at least 100 of those" test "$nleak" -ge 100
+
 host_dump >"$dir/after"
 echo "# hostile: the slowest, $slowest: ${slowest_ms} ms of CPU"
 check "hostile: $n files, each refused with one line naming it, within a second of CPU" test "$bad" = 0
