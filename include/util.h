@@ -37,9 +37,12 @@ static inline bool char_is_digit(int c)
 }
 
 /*
- * Replaces path with len bytes of text: a temporary file beside it (created
- * with mode, never through a symbolic link), fsync, rename. Returns 0 or
- * -errno; *renaming, if given, says whether it was the rename that failed.
+ * Replaces path with len bytes of text: a temporary file beside it, with a
+ * random name, created anew (O_EXCL, never through a symbolic link) with
+ * mode; fsync, rename, fsync of the directory. The directory must be root's
+ * or the caller's and writable by no one else unless sticky: -EPERM
+ * otherwise. Returns 0 or -errno; *renaming, if given, says whether it was
+ * the rename that failed.
  */
 int file_write_atomic(const char *path, const void *text, size_t len, unsigned int mode, bool *renaming);
 

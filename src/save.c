@@ -30,7 +30,10 @@ int tunnel_save_running(struct tunnel *t, const struct rtnl_link *link)
 		tunnel_failed("unable to read the interface's addresses", ret, &t->target);
 	else if ((ret = config_render_saved(t->lc.cfg, addresses, n, link->mtu, device, &text, &len)))
 		tunnel_failed("unable to compose the configuration", ret, NULL);
-	else if ((ret = file_write_atomic(path, text, len, 0600, &renaming)))
+	else if ((ret = file_write_atomic(path, text, len, 0600, &renaming)) == -EPERM)
+		fprintf(stderr, "%s: refusing to write `%s': its directory may be written by a user other than root\n",
+			prog, path);
+	else if (ret)
 		fprintf(stderr, "%s: Could not %s configuration file: %s\n", prog, renaming ? "move" : "write",
 			strerror(-ret));
 	if (text)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -145,22 +146,77 @@ void memzero_explicit(void *p, size_t n)
 		explicit_bzero(p, n);
 }
 
+/*
+ * The directory a file is replaced in must be root's (or the caller's) and
+ * writable by no one else, bar a sticky one: whoever can write it can swap
+ * the file. Returns an open descriptor of it (for the fsync after the
+ * rename) or -errno, -EPERM for a directory others control.
+ */
+static int open_trusted_dir(const char *path, char *dir, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	int fd;
+
+	if (!slash)
+		snprintf(dir, size, ".");
+	else if (slash == path)
+		snprintf(dir, size, "/");
+	else if ((size_t)(slash - path) >= size)
+		return -ENAMETOOLONG;
+	else
+		snprintf(dir, size, "%.*s", (int)(slash - path), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	if ((st.st_uid && st.st_uid != geteuid()) || ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+/* A temporary name no one can guess: PATH.nswg-XXXXXXXXXXXXXXXX. */
+static int temporary_name(struct strbuf *tmp, const char *path)
+{
+	uint64_t r;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return -EAGAIN;
+	return strbuf_addf(tmp, "%s.nswg-%016llx", path, (unsigned long long)r);
+}
+
 int file_write_atomic(const char *path, const void *text, size_t len, unsigned int mode, bool *renaming)
 {
 	const char *p = text;
 	struct strbuf tmp = { 0 };
+	char dir[4096];
 	ssize_t n;
-	int fd, ret = 0;
+	int fd = -1, dirfd, ret = 0;
 
 	if (renaming)
 		*renaming = false;
-	if (strbuf_addf(&tmp, "%s.nswg-tmp", path))
-		return -ENOMEM;
-	fd = open(tmp.s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
+	dirfd = open_trusted_dir(path, dir, sizeof(dir));
+	if (dirfd < 0)
+		return dirfd;
+	/* Never an existing file, never through a link: a planted one fails here. */
+	for (int tries = 0; fd < 0 && tries < 8; ++tries) {
+		strbuf_reset(&tmp);
+		if ((ret = temporary_name(&tmp, path)))
+			goto out;
+		fd = open(tmp.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode & 0600);
+		ret = fd < 0 ? -errno : 0;
+		if (fd < 0 && ret != -EEXIST)
+			goto out;
 	}
+	if (fd < 0)
+		goto out;
 	/* The mode asked for, whatever the umask. */
 	if (fchmod(fd, mode))
 		ret = -errno;
@@ -181,7 +237,11 @@ int file_write_atomic(const char *path, const void *text, size_t len, unsigned i
 	}
 	if (ret)
 		unlink(tmp.s);
+	/* The rename itself, on the disk. */
+	else if (fsync(dirfd) && errno != EINVAL)
+		ret = -errno;
 out:
+	close(dirfd);
 	strbuf_free(&tmp);
 	return ret;
 }

@@ -1464,10 +1464,13 @@ IMPL
 	fi
 }
 
+# Privilege and trust boundaries: a file of their own, beside this one.
+. "$(dirname "$0")/boundaries.sh"
+
 if [ "$USERSPACE" = 1 ]; then
-	tests=${*:-tunnel userspace show reload existing_netns failures faults lifecycle shared promises save corpus concurrent soak scale}
+	tests=${*:-tunnel userspace show reload existing_netns failures faults lifecycle shared promises save files corpus concurrent soak scale}
 else
-	tests=${*:-tunnel fallback show reload existing_netns failures faults lifecycle shared promises save corpus concurrent soak scale}
+	tests=${*:-tunnel fallback show reload existing_netns failures faults lifecycle shared promises save files corpus concurrent soak scale}
 fi
 for t in $tests; do
 	echo "# $t"
