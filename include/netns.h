@@ -34,8 +34,18 @@ int netns_delete(const char *name);
 enum { NETNS_HOST_SELF = 1, NETNS_HOST_INIT = 2 };
 int netns_is_host(int fd);
 
-/* The namespace's identity, as the journal records it: its nsfs device and inode. */
-int netns_identity(int fd, unsigned long long *dev, unsigned long long *ino);
+/*
+ * A namespace's identity, as the journal records it: its nsfs device and
+ * inode, which the kernel reuses once the namespace is gone, and its cookie
+ * (SO_NETNS_COOKIE, Linux 5.14), which it never reuses; 0 where the kernel
+ * has none.
+ */
+struct netns_id {
+	unsigned long long dev, ino, cookie;
+};
+int netns_identity(int fd, struct netns_id *id);
+/* The same namespace; a cookie counts where both have one. */
+bool netns_id_same(const struct netns_id *a, const struct netns_id *b);
 
 /*
  * IPv6's switches inside the namespace of fd, net.ipv6.conf.all and

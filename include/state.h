@@ -27,7 +27,7 @@ struct nswg_state {
 	char ifname[IFNAMSIZ];
 	char netns[4096]; /* as given: a name, or a path */
 	char config[4096];
-	unsigned long long netns_dev, netns_ino; /* the namespace's identity, 0 until opened */
+	struct netns_id netns_id; /* the namespace's identity, 0 until opened */
 	bool complete;                            /* up finished: false means interrupted */
 	int link;                                 /* enum nswg_link_place */
 	int ifindex;                              /* the link's in the namespace, once found; 0: not known */
@@ -46,7 +46,7 @@ struct nswg_state {
  */
 struct nswg_room {
 	char netns[4096];
-	unsigned long long netns_dev, netns_ino;
+	struct netns_id netns_id;
 	bool netns_created;
 	bool lo_brought_up;         /* in a namespace nswg did not make */
 	bool lo_bare;               /* and it had no address: those the kernel gives it at up go again */
@@ -101,6 +101,6 @@ int state_log_path(const char *key, const char *ifname, char *path, size_t size)
 /* The key of the one namespace that has state for ifname: -ENOENT, -EEXIST if several. */
 int state_find(const char *ifname, char *key, size_t size);
 /* The key of a room recorded for the namespace of that identity: -ENOENT if none. */
-int state_find_room(unsigned long long dev, unsigned long long ino, char *key, size_t size);
+int state_find_room(const struct netns_id *id, char *key, size_t size);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <time.h>
@@ -83,15 +84,40 @@ int netns_is_host(int fd)
 	return 0;
 }
 
-int netns_identity(int fd, unsigned long long *dev, unsigned long long *ino)
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+/* Runs inside the namespace: any socket there tells the cookie. */
+static int read_cookie(void *arg)
+{
+	unsigned long long *cookie = arg;
+	socklen_t len = sizeof(*cookie);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len))
+		ret = errno == ENOPROTOOPT ? 0 : -errno; /* a kernel without cookies */
+	close(fd);
+	return ret;
+}
+
+int netns_identity(int fd, struct netns_id *id)
 {
 	struct stat st;
 
+	memset(id, 0, sizeof(*id));
 	if (fstat(fd, &st))
 		return -errno;
-	*dev = st.st_dev;
-	*ino = st.st_ino;
-	return 0;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	return netns_run_in(fd, read_cookie, &id->cookie);
+}
+
+bool netns_id_same(const struct netns_id *a, const struct netns_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && (!a->cookie || !b->cookie || a->cookie == b->cookie);
 }
 
 static const char *const ipv6_switch[] = {

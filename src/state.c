@@ -25,18 +25,31 @@
 #include "stats.h"
 #include "util.h"
 
+/*
+ * A namespace's key, the name of its directory here, is one of:
+ *   NAME              a name of `ip netns' that begins with none of . @ %
+ *   %NAME             any other name: ".x", "@1:2", "%y"
+ *   @DEV:INO:COOKIE   a namespace given by a path, by its identity (hex);
+ *                     the cookie tells it from a later namespace that got
+ *                     the same inode (0 where the kernel has no cookies)
+ *   .NAME             nswg's own (.host); listed as no namespace
+ */
 int state_key(const char *netns_arg, int netns_fd, char *key, size_t size)
 {
-	struct stat st;
+	struct netns_id id;
+	int ret;
 
 	if (!netns_arg_is_path(netns_arg)) {
-		if ((size_t)snprintf(key, size, "%s", netns_arg) >= size)
+		bool escape = netns_arg[0] == '.' || netns_arg[0] == '@' || netns_arg[0] == '%';
+
+		if ((size_t)snprintf(key, size, "%s%s", escape ? "%" : "", netns_arg) >= size)
 			return -ENAMETOOLONG;
 		return 0;
 	}
-	if (fstat(netns_fd, &st))
-		return -errno;
-	snprintf(key, size, "@%lx:%lx", (unsigned long)st.st_dev, (unsigned long)st.st_ino);
+	if ((ret = netns_identity(netns_fd, &id)))
+		return ret;
+	if ((size_t)snprintf(key, size, "@%llx:%llx:%llx", id.dev, id.ino, id.cookie) >= size)
+		return -ENAMETOOLONG;
 	return 0;
 }
 
@@ -132,8 +145,9 @@ static const struct field state_fields[] = {
 	FIELD(nswg_state, "interface", FIELD_STRING, ifname),
 	FIELD(nswg_state, "netns", FIELD_STRING, netns),
 	FIELD(nswg_state, "config", FIELD_STRING, config),
-	FIELD(nswg_state, "netns_dev", FIELD_U64, netns_dev),
-	FIELD(nswg_state, "netns_ino", FIELD_U64, netns_ino),
+	FIELD(nswg_state, "netns_dev", FIELD_U64, netns_id.dev),
+	FIELD(nswg_state, "netns_ino", FIELD_U64, netns_id.ino),
+	FIELD(nswg_state, "netns_cookie", FIELD_U64, netns_id.cookie),
 	FIELD(nswg_state, "complete", FIELD_BOOL, complete),
 	FIELD(nswg_state, "link", FIELD_INT, link),
 	FIELD(nswg_state, "ifindex", FIELD_INT, ifindex),
@@ -146,8 +160,9 @@ static const struct field state_fields[] = {
 
 static const struct field room_fields[] = {
 	FIELD(nswg_room, "netns", FIELD_STRING, netns),
-	FIELD(nswg_room, "netns_dev", FIELD_U64, netns_dev),
-	FIELD(nswg_room, "netns_ino", FIELD_U64, netns_ino),
+	FIELD(nswg_room, "netns_dev", FIELD_U64, netns_id.dev),
+	FIELD(nswg_room, "netns_ino", FIELD_U64, netns_id.ino),
+	FIELD(nswg_room, "netns_cookie", FIELD_U64, netns_id.cookie),
 	FIELD(nswg_room, "netns_created", FIELD_BOOL, netns_created),
 	FIELD(nswg_room, "lo_brought_up", FIELD_BOOL, lo_brought_up),
 	FIELD(nswg_room, "lo_bare", FIELD_BOOL, lo_bare),
@@ -486,7 +501,7 @@ int state_others(const char *key, const char *ifname, size_t *n)
 	return ret;
 }
 
-int state_find_room(unsigned long long dev, unsigned long long ino, char *key, size_t size)
+int state_find_room(const struct netns_id *id, char *key, size_t size)
 {
 	struct nswg_room room;
 	struct dirent *de;
@@ -496,7 +511,7 @@ int state_find_room(unsigned long long dev, unsigned long long ino, char *key, s
 	if (!d)
 		return errno == ENOENT ? -ENOENT : -errno;
 	while (ret == -ENOENT && (de = readdir(d))) {
-		if (de->d_name[0] == '.' || room_read(de->d_name, &room) || room.netns_dev != dev || room.netns_ino != ino)
+		if (de->d_name[0] == '.' || room_read(de->d_name, &room) || !netns_id_same(&room.netns_id, id))
 			continue;
 		snprintf(key, size, "%s", de->d_name);
 		ret = 0;

@@ -171,14 +171,14 @@ static int lo_restore(struct tunnel *t)
  */
 static bool netns_ours(struct tunnel *t)
 {
-	unsigned long long dev, ino;
+	struct netns_id id;
 	struct rtnl_snapshot s = { 0 };
 	bool bare;
 
 	if (!tunnel_name_leads_to_namespace(t))
 		return false;
-	if (t->room.netns_ino)
-		return !netns_identity(t->ns_fd, &dev, &ino) && dev == t->room.netns_dev && ino == t->room.netns_ino;
+	if (t->room.netns_id.ino)
+		return !netns_identity(t->ns_fd, &id) && netns_id_same(&id, &t->room.netns_id);
 	bare = !open_target(t) && !rtnl_snapshot_take(&t->target, &s) && s.n_links <= 1;
 	rtnl_snapshot_free(&s);
 	return bare;

@@ -233,7 +233,7 @@ int tunnel_open_namespace(struct tunnel *t, bool create)
 		}
 		t->ns_fd = netns_open(t->ns_path);
 		/* Its identity at once: the teardown removes only that namespace. */
-		if (t->ns_fd >= 0 && !netns_identity(t->ns_fd, &t->room.netns_dev, &t->room.netns_ino) &&
+		if (t->ns_fd >= 0 && !netns_identity(t->ns_fd, &t->room.netns_id) &&
 		    (ret = tunnel_record_room(t)))
 			return ret;
 	}
@@ -349,11 +349,11 @@ static int find_record(struct tunnel *t)
 
 bool tunnel_same_namespace(const struct tunnel *t)
 {
-	unsigned long long dev, ino;
+	struct netns_id id;
 
-	if (!t->st.netns_ino)
+	if (!t->st.netns_id.ino)
 		return true;
-	return !netns_identity(t->ns_fd, &dev, &ino) && dev == t->st.netns_dev && ino == t->st.netns_ino;
+	return !netns_identity(t->ns_fd, &id) && netns_id_same(&id, &t->st.netns_id);
 }
 
 static int find_namespace(struct tunnel *t, enum tunnel_command cmd)

@@ -449,25 +449,24 @@ static int check_absent(struct tunnel *t)
 /* The namespace the room names, when another interface is already there. */
 static int check_room(struct tunnel *t)
 {
-	unsigned long long dev, ino;
+	struct netns_id id;
 	char other[256];
-	int ret = netns_identity(t->ns_fd, &dev, &ino);
+	int ret = netns_identity(t->ns_fd, &id);
 
 	if (ret)
 		return tunnel_failed("unable to identify the namespace", ret, NULL);
 	/* One namespace, one room: spelled another way (a path, an attached name), it would get a second. */
-	if (!state_find_room(dev, ino, other, sizeof(other)) && strcmp(other, t->key)) {
+	if (!state_find_room(&id, other, sizeof(other)) && strcmp(other, t->key)) {
 		fprintf(stderr, "%s: `%s' is the namespace nswg knows as `%s': name it so\n", prog, t->ns,
-			*other == '@' ? "a path" : other);
+			*other == '@' ? "a path" : other + (*other == '%'));
 		return -EEXIST;
 	}
-	if (t->room.netns_ino && (t->room.netns_dev != dev || t->room.netns_ino != ino)) {
+	if (t->room.netns_id.ino && !netns_id_same(&t->room.netns_id, &id)) {
 		fprintf(stderr, "%s: namespace `%s' was removed and made again since nswg brought up an interface in "
 				"it: `nswg down' that one first\n", prog, t->ns);
 		return -ESTALE;
 	}
-	t->st.netns_dev = t->room.netns_dev = dev;
-	t->st.netns_ino = t->room.netns_ino = ino;
+	t->st.netns_id = t->room.netns_id = id;
 	ret = tunnel_record_room(t);
 	return ret ? ret : tunnel_record(t);
 }

@@ -48,3 +48,76 @@ test_files() {
 	check "files: down" $NSWG down "$d/wgf.conf"
 	check "files: nothing left" nothing_left
 }
+
+ns_inode() { stat -Lc %i "/proc/$1/ns/net"; }
+
+# One key per namespace, and never one for two (issue 13, item 8).
+test_names() {
+	write_one nm1 5
+	write_one nm2 6
+	write_one nm3 7
+	# A name beginning with a dot is listed like any other.
+	check "names: up in namespace .dot" $NSWG up nm1 --netns .dot
+	check "names: show lists the interface of namespace .dot" sh -c "$NSWG show nm1 | grep -q '^namespace: .dot\$'"
+	check "names: show without a name lists it too" sh -c "$NSWG show | grep -q '^interface: nm1\$'"
+	check "names: down" $NSWG down nm1
+	# A named namespace spelled like the key of a namespace given by a path.
+	unshare --net sleep 300 &
+	holder=$!
+	while [ "$(ns_inode $holder)" = "$(ns_inode $$)" ]; do sleep 0.05; done
+	named=$(printf '@%x:%x' "$(stat -Lc %d /proc/$holder/ns/net)" "$(ns_inode $holder)")
+	check "names: up in a namespace given by a path" $NSWG up nm2 --netns /proc/$holder/ns/net
+	check "names: up in the namespace named $named, another one" $NSWG up nm3 --netns "$named"
+	check "names: both are listed, each in its own namespace" sh -c "$NSWG show nm2 | grep -q '^namespace: /proc/$holder/ns/net\$' &&
+		$NSWG show nm3 | grep -q '^namespace: $named\$'"
+	check "names: down of both" sh -c "$NSWG down nm3 && $NSWG down nm2"
+	kill $holder
+	wait $holder 2>/dev/null
+	check "names: nothing left" nothing_left
+
+	# A namespace gone with its interface, and a later one with its inode:
+	# the journal of the first is not the second's.
+	unshare --net sleep 300 &
+	holder=$!
+	while [ "$(ns_inode $holder)" = "$(ns_inode $$)" ]; do sleep 0.05; done
+	old=$(ns_inode $holder)
+	check "names: up in a namespace given by a path, again" $NSWG up nm2 --netns /proc/$holder/ns/net
+	index=$(sed -n 's/^ifindex=//p' /run/nswg/@*/nm2.state)
+	impl=$(state_pid "$(basename /run/nswg/@*)" nm2)
+	kill $holder
+	[ -n "$impl" ] && [ "$impl" != 0 ] && kill "$impl"
+	wait $holder 2>/dev/null
+	# The kernel gives a freed inode to the next namespace made: try until it does.
+	reused=
+	i=0
+	while [ -z "$reused" ] && [ $i -lt 200 ]; do
+		unshare --net sleep 300 &
+		holder=$!
+		while [ "$(ns_inode $holder)" = "$(ns_inode $$)" ]; do sleep 0.02; done
+		if [ "$(ns_inode $holder)" = "$old" ]; then
+			reused=$holder
+		else
+			kill $holder
+			wait $holder 2>/dev/null
+			sleep 0.05
+		fi
+		i=$((i + 1))
+	done
+	check "names: a new namespace got the gone one's inode ($old)" test -n "$reused"
+	if [ -n "$reused" ]; then
+		# A link of the index the journal recorded: wireguard in the VM, a bridge here (no dummy module).
+		nsenter -t "$reused" -n $IP link add bystander index "$index" type wireguard 2>/dev/null ||
+			nsenter -t "$reused" -n $IP link add bystander index "$index" type bridge
+		$NSWG down nm2 --netns /proc/$reused/ns/net >/dev/null 2>&1
+		check "names: down in the new namespace leaves its link of the recorded index alone" \
+			nsenter -t "$reused" -n $IP link show bystander
+		check "names: up in the new namespace starts afresh" $NSWG up nm2 --netns /proc/$reused/ns/net
+		check "names: and its down" $NSWG down nm2 --netns /proc/$reused/ns/net
+		check "names: the new namespace keeps its link" nsenter -t "$reused" -n $IP link show bystander
+		kill "$reused"
+		wait "$reused" 2>/dev/null
+	fi
+	# The gone namespace's record: its down finds nothing left to undo.
+	$NSWG down nm2 >/dev/null 2>&1
+	check "names: nothing left, the gone namespace's record included" nothing_left
+}

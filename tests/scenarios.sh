@@ -1468,9 +1468,9 @@ IMPL
 . "$(dirname "$0")/boundaries.sh"
 
 if [ "$USERSPACE" = 1 ]; then
-	tests=${*:-tunnel userspace show reload existing_netns failures faults lifecycle shared promises save files corpus concurrent soak scale}
+	tests=${*:-tunnel userspace show reload existing_netns failures faults lifecycle shared promises save files names corpus concurrent soak scale}
 else
-	tests=${*:-tunnel fallback show reload existing_netns failures faults lifecycle shared promises save files corpus concurrent soak scale}
+	tests=${*:-tunnel fallback show reload existing_netns failures faults lifecycle shared promises save files names corpus concurrent soak scale}
 fi
 for t in $tests; do
 	echo "# $t"

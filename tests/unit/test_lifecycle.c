@@ -42,7 +42,7 @@ static const char *const pub2 = "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=";
 static void test_state_round_trip(void **unused)
 {
 	struct nswg_state st = { .complete = true, .link = NSWG_LINK_HOST, .userspace_pid = 4242,
-				 .userspace_start = 123456789012ULL, .netns_dev = 4, .netns_ino = 4026532000ULL,
+				 .userspace_start = 123456789012ULL, .netns_id = { 4, 4026532000ULL, 0x1234 },
 				 .host_routes = 0xfedcba9876543210ULL },
 			  back;
 	struct strbuf text = { 0 };
@@ -63,6 +63,28 @@ static void test_state_round_trip(void **unused)
 	strbuf_free(&text);
 }
 
+/* One key per namespace, none two (issue 13): names that look like nswg's own or like a path's are escaped. */
+static void test_state_keys(void **unused)
+{
+	static const char *const cases[][2] = {
+		{ "egress", "egress" }, { ".x", "%.x" }, { "@1:2", "%@1:2" }, { "@1:2:3", "%@1:2:3" },
+		{ "%y", "%%y" },        { "a@b", "a@b" }, { ".host", "%.host" },
+	};
+	struct netns_id a = { 1, 2, 3 }, b = { 1, 2, 4 }, old = { 1, 2, 0 }, other = { 1, 5, 3 };
+	char key[300];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); ++i) {
+		assert_int_equal(state_key(cases[i][0], -1, key, sizeof(key)), 0);
+		assert_string_equal(key, cases[i][1]);
+	}
+	/* A later namespace with the inode of a gone one is another. */
+	assert_true(netns_id_same(&a, &a));
+	assert_false(netns_id_same(&a, &b));
+	assert_false(netns_id_same(&a, &other));
+	/* A record without a cookie (a kernel without them) goes by the inode. */
+	assert_true(netns_id_same(&a, &old));
+}
+
 static void test_room_round_trip(void **unused)
 {
 	struct nswg_room room, back;
@@ -74,7 +96,7 @@ static void test_room_round_trip(void **unused)
 	room.netns_created = room.lo_brought_up = room.lo_bare = room.etc_dir_created = true;
 	room.ipv6_all = 0;
 	room.ipv6_default = 1;
-	room.netns_ino = 99;
+	room.netns_id.ino = 99;
 	strcpy(room.dns_by, "wg1");
 	assert_int_equal(room_format(&room, &text), 0);
 	room_parse(text.s, &back);
@@ -357,6 +379,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_state_round_trip),
+		cmocka_unit_test(test_state_keys),
 		cmocka_unit_test(test_room_round_trip),
 		cmocka_unit_test(test_dns_files),
 		cmocka_unit_test(test_routes_of_allowed_ips),
