@@ -56,7 +56,7 @@ CORE_SRCS := src/util.c src/key.c src/curve25519.c src/config.c src/config_lex.c
 CORE_OBJS := $(CORE_SRCS:src/%.c=$(B)/%.o)
 # The commands, one file each, and the machinery they share (tunnel, steps, teardown).
 CMD_SRCS := src/cli.c src/tunnel.c src/steps.c src/teardown.c src/up.c src/down.c src/save.c src/reload.c \
-	src/strip.c src/show.c src/exec.c
+	src/strip.c src/show.c src/exec.c src/pty.c
 OBJS := $(CORE_OBJS) $(CMD_SRCS:src/%.c=$(B)/%.o)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
@@ -108,8 +108,13 @@ $(B)/tests/cfgdump: tests/lib/cfgdump.c $(CORE_OBJS)
 	$(call quiet,LD,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# A test tool: runs a command with stderr a pipe nobody reads.
+# Test tools: a command with stderr a pipe nobody reads; a TIOCSTI injector.
 $(B)/tests/closedpipe: tests/lib/closedpipe.c
+	@mkdir -p $(@D)
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(B)/tests/tiocsti: tests/lib/tiocsti.c
 	@mkdir -p $(@D)
 	$(call quiet,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
@@ -228,7 +233,7 @@ check-sanitize:
 clean-objs:
 	$(RM) -r $(B)/*.o $(B)/*.d $(B)/tests $(B)/fault nswg
 
-check-e2e: nswg $(B)/fault/nswg $(B)/tests/measure $(B)/tests/closedpipe
+check-e2e: nswg $(B)/fault/nswg $(B)/tests/measure $(B)/tests/closedpipe $(B)/tests/tiocsti
 	$(Q)tests/e2e/run.sh
 	$(Q)tests/e2e/demo.sh
 	$(Q)tests/e2e/completion.sh
@@ -255,7 +260,7 @@ demo: | deps-build deps-e2e
 	$(Q)contrib/demo/demo.sh
 
 # Kernel WireGuard in a VM: Debian's kernel package under qemu.
-check-vm: nswg $(B)/tests/cfgdump $(B)/fault/nswg $(B)/tests/measure $(B)/tests/closedpipe
+check-vm: nswg $(B)/tests/cfgdump $(B)/fault/nswg $(B)/tests/measure $(B)/tests/closedpipe $(B)/tests/tiocsti
 	$(Q)tests/vm/run.sh
 
 INSTALLED := $(BINDIR)/nswg $(MANDIR)/man8/nswg.8 $(SYSTEMDUNITDIR)/nswg@.service $(SYSTEMDUNITDIR)/nswg.target \

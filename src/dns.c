@@ -115,16 +115,19 @@ int dns_keep_originals(const char *nsname, const char *backup_dir)
 int dns_apply(const char *nsname, const char *ifname, const struct nswg_config *cfg, const char *backup_dir)
 {
 	struct strbuf text[2] = { { 0 }, { 0 } }, host = { 0 };
+	bool write[2] = { true, true };
 	char path[4200];
 	int ret;
 
 	ret = dns_render_resolv(cfg, ifname, &text[0]);
-	if (!ret) {
-		ret = file_read_all(NSWG_SYSCONFDIR "/nsswitch.conf", 0, &host);
-		if (ret == -ENOENT)
-			ret = strbuf_add(&host, "", 0);
-	}
-	if (!ret)
+	/*
+	 * A host without nsswitch.conf (musl's) has no use for one: glibc's
+	 * defaults apply, and ip netns exec would bind ours over nothing.
+	 */
+	if (!ret && (ret = file_read_all(NSWG_SYSCONFDIR "/nsswitch.conf", 0, &host)) == -ENOENT) {
+		write[1] = false;
+		ret = 0;
+	} else if (!ret)
 		ret = dns_render_nsswitch(host.s, host.len, ifname, &text[1]);
 	if (ret)
 		goto out;
@@ -145,6 +148,8 @@ int dns_apply(const char *nsname, const char *ifname, const struct nswg_config *
 	/* Both originals are kept before either is replaced. */
 	ret = dns_keep_originals(nsname, backup_dir);
 	for (size_t i = 0; !ret && i < ARRAY_SIZE(files); ++i) {
+		if (!write[i])
+			continue;
 		ret = etc_path(nsname, files[i], path, sizeof(path));
 		/* Everyone in the namespace must be able to resolve names. */
 		if (!ret)

@@ -3,8 +3,11 @@
  * nswg exec NS [--user USER] -- COMMAND [ARGS...]: runs a command inside the
  * namespace the way `ip netns exec' does (a mount namespace of its own where
  * /etc/netns/NAME/FILE is bound over /etc/FILE and /sys shows the
- * namespace's links), optionally as an unprivileged user. nswg execs the
- * command itself: its exit status is the command's.
+ * namespace's links). nswg execs the command itself, as ip netns exec, and
+ * its exit status is the command's. With --user, the command runs in a child
+ * of its own session (a pseudo-terminal of its own on a terminal), with a
+ * fresh environment, no descriptor above 2, no capability and no way back
+ * to any (PR_SET_NO_NEW_PRIVS).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,12 +18,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "dns.h"
 #include "netns.h"
+#include "pty.h"
+
+/* sudo's secure_path and login's ENV_PATH, without the sbin directories: the user is not root. */
+#define NSWG_USER_PATH "/usr/local/bin:/usr/bin:/bin"
 
 /* Mounts made from here on stay in this process's mount namespace. */
 static int private_mounts(void)
@@ -32,14 +41,14 @@ static int private_mounts(void)
 	return 0;
 }
 
-/* A fresh sysfs: /sys/class/net then lists the namespace's links. */
+/* A fresh sysfs: /sys/class/net then lists the namespace's links. Nothing runs from it. */
 static int remount_sys(void)
 {
-	unsigned long flags = 0;
+	unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	struct statvfs st;
 
 	if (!statvfs("/sys", &st) && (st.f_flag & ST_RDONLY))
-		flags = MS_RDONLY;
+		flags |= MS_RDONLY;
 	if (umount2("/sys", MNT_DETACH) && errno != EINVAL)
 		return -errno;
 	if (mount("sysfs", "/sys", "sysfs", flags, NULL))
@@ -47,39 +56,39 @@ static int remount_sys(void)
 	return 0;
 }
 
-/* Every file of /etc/netns/NAME over its namesake in /etc. */
-static int bind_etc(const char *name)
+/*
+ * Every file of /etc/netns/NAME over its namesake in /etc. As ip netns exec:
+ * one that cannot be bound (no namesake in /etc, say) is a warning.
+ */
+static void bind_etc(const char *name)
 {
 	char dir[4200], src[4500], dst[4500];
 	struct dirent *de;
 	DIR *d;
-	int ret = 0;
 
 	snprintf(dir, sizeof(dir), "%s/%s", NSWG_NETNS_ETC_DIR, name);
 	d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
+	if (!d) {
+		if (errno != ENOENT)
+			fprintf(stderr, "%s: warning: unable to read %s: %s\n", prog, dir, strerror(errno));
+		return;
+	}
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		snprintf(src, sizeof(src), "%s/%s", dir, de->d_name);
 		snprintf(dst, sizeof(dst), "%s/%s", NSWG_SYSCONFDIR, de->d_name);
-		if (mount(src, dst, "none", MS_BIND, NULL)) {
-			ret = -errno;
-			fprintf(stderr, "%s: unable to bind %s over %s: %s\n", prog, src, dst, strerror(errno));
-			break;
-		}
+		if (mount(src, dst, "none", MS_BIND, NULL))
+			fprintf(stderr, "%s: warning: unable to bind %s over %s: %s\n", prog, src, dst, strerror(errno));
 	}
 	closedir(d);
-	return ret;
 }
 
-static int drop_to(const char *user)
+static struct passwd *find_user(const char *user)
 {
 	struct passwd *pw;
 	char *end;
 
-	errno = 0;
 	pw = getpwnam(user);
 	if (!pw) {
 		unsigned long uid = strtoul(user, &end, 10);
@@ -87,25 +96,132 @@ static int drop_to(const char *user)
 		if (*user && !*end)
 			pw = getpwuid((uid_t)uid);
 	}
-	if (!pw) {
-		fprintf(stderr, "%s: unknown user `%s'\n", prog, user);
-		return -ENOENT;
+	return pw;
+}
+
+/* The caller's variables a login would keep: the terminal's type and the locale. */
+static bool kept_variable(const char *v)
+{
+	return !strncmp(v, "TERM=", 5) || !strncmp(v, "LANG=", 5) || !strncmp(v, "LANGUAGE=", 9) ||
+	       !strncmp(v, "LC_", 3);
+}
+
+/*
+ * The environment of --user, as sudo's env_reset builds it: the user's
+ * HOME, USER, LOGNAME and SHELL, a PATH of system directories only, and of
+ * the caller's only TERM, LANG, LANGUAGE and LC_*. Nothing else of root's
+ * (LD_PRELOAD, a PATH through /root) reaches the user's program.
+ */
+static char **user_environment(const struct passwd *pw)
+{
+	extern char **environ;
+	size_t n = 0, k = 0;
+	char **env;
+
+	for (char **v = environ; *v; ++v)
+		n += kept_variable(*v);
+	env = calloc(n + 6, sizeof(*env));
+	if (!env)
+		return NULL;
+	if (asprintf(&env[k++], "HOME=%s", pw->pw_dir) < 0 || asprintf(&env[k++], "USER=%s", pw->pw_name) < 0 ||
+	    asprintf(&env[k++], "LOGNAME=%s", pw->pw_name) < 0 ||
+	    asprintf(&env[k++], "SHELL=%s", *pw->pw_shell ? pw->pw_shell : "/bin/sh") < 0 ||
+	    !(env[k++] = strdup("PATH=" NSWG_USER_PATH)))
+		return NULL;
+	for (char **v = environ; *v; ++v) {
+		if (kept_variable(*v))
+			env[k++] = *v;
 	}
-	if (initgroups(pw->pw_name, pw->pw_gid) || setgid(pw->pw_gid) || setuid(pw->pw_uid)) {
-		fprintf(stderr, "%s: unable to become `%s': %s\n", prog, user, strerror(errno));
-		return -EPERM;
+	return env;
+}
+
+/* No capability can come back through exec: the bounding set emptied while root may still do it. */
+static int empty_bounding_set(void)
+{
+	for (unsigned long cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; ++cap) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0))
+			return -errno;
 	}
-	/* Make sure root cannot be had back. */
-	if (pw->pw_uid && !setuid(0)) {
-		fprintf(stderr, "%s: still able to become root after dropping to `%s'\n", prog, user);
-		return -EPERM;
+	return 0;
+}
+
+/* Every descriptor above 2: a root file left open would be the user's. */
+static void close_inherited(void)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if (!syscall(SYS_close_range, 3U, ~0U, 0U))
+		return;
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		int fd = atoi(de->d_name);
+
+		if (fd > 2 && fd != dirfd(d))
+			close(fd);
 	}
-	if (setenv("HOME", pw->pw_dir, 1) || setenv("USER", pw->pw_name, 1) || setenv("LOGNAME", pw->pw_name, 1) ||
-	    setenv("SHELL", *pw->pw_shell ? pw->pw_shell : "/bin/sh", 1))
-		return -ENOMEM;
+	closedir(d);
+}
+
+struct as_user {
+	const struct passwd *pw;
+	char **argv, **env;
+};
+
+/* In the child, in its own session: become the user for good, then the command. */
+static void become_user(void *arg)
+{
+	extern char **environ;
+	struct as_user *u = arg;
+	const struct passwd *pw = u->pw;
+	int err;
+
+	close_inherited();
+	if (initgroups(pw->pw_name, pw->pw_gid) || setgid(pw->pw_gid) || empty_bounding_set() ||
+	    setuid(pw->pw_uid)) {
+		fprintf(stderr, "%s: unable to become `%s': %s\n", prog, pw->pw_name, strerror(errno));
+		_exit(126);
+	}
+	/* Make sure root cannot be had back, by set-user-ID programs included. */
+	if ((pw->pw_uid && !setuid(0)) || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		fprintf(stderr, "%s: unable to drop root for good as `%s'\n", prog, pw->pw_name);
+		_exit(126);
+	}
 	if (chdir(pw->pw_dir))
 		(void)!chdir("/");
-	return 0;
+	environ = u->env;
+	execvp(u->argv[0], u->argv);
+	err = errno;
+	fprintf(stderr, "%s: %s: %s\n", prog, u->argv[0], strerror(err));
+	_exit(err == ENOENT ? 127 : 126);
+}
+
+/* The command as the user, in a session (and, on a terminal, a pseudo-terminal) of its own. */
+static int run_as(const char *user, char **argv)
+{
+	struct as_user u = { .argv = argv };
+	struct child c;
+	int ret;
+
+	errno = 0;
+	u.pw = find_user(user);
+	if (!u.pw) {
+		fprintf(stderr, "%s: unknown user `%s'\n", prog, user);
+		return 1;
+	}
+	u.env = user_environment(u.pw);
+	if (!u.env) {
+		fprintf(stderr, "%s: %s\n", prog, strerror(ENOMEM));
+		return 1;
+	}
+	fflush(NULL);
+	if ((ret = child_spawn(&c, become_user, &u))) {
+		fprintf(stderr, "%s: unable to start `%s': %s\n", prog, argv[0], strerror(-ret));
+		return 1;
+	}
+	return child_wait(&c);
 }
 
 static int usage_exec(void)
@@ -163,10 +279,11 @@ int cmd_exec(int argc, char *argv[])
 		fprintf(stderr, "%s: unable to make the namespace's mounts: %s\n", prog, strerror(-ret));
 		return 1;
 	}
-	if (!netns_arg_is_path(ns) && bind_etc(ns))
-		return 1;
-	if (user && drop_to(user))
-		return 1;
+	if (!netns_arg_is_path(ns))
+		bind_etc(ns);
+	if (user)
+		return run_as(user, argv + i);
+	/* As ip netns exec: the command in nswg's place, with root's environment. */
 	execvp(argv[i], argv + i);
 	ret = errno;
 	fprintf(stderr, "%s: %s: %s\n", prog, argv[i], strerror(ret));

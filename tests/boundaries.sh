@@ -121,3 +121,96 @@ test_names() {
 	$NSWG down nm2 >/dev/null 2>&1
 	check "names: nothing left, the gone namespace's record included" nothing_left
 }
+
+# COMMAND: run by sh on a terminal of its own (script(1)), its input kept open and silent.
+on_terminal() {
+	{
+		sleep 60 &
+		echo $! >$T/sleeper
+		wait
+	} | script -qec "$1" /dev/null
+	kill "$(cat $T/sleeper)" 2>/dev/null
+}
+
+# exec --user: a session, a terminal, an environment and descriptors of its own; no way back to root.
+test_exec_user() {
+	$IP netns add bx
+	# A program of the user pushes a line into the terminal it runs on.
+	on_terminal "$NSWG exec bx --user nobody -- $TIOCSTI 'echo INJECTED'; stty -icanon min 0 time 10; line=\$(head -n 1); echo \"READ<\$line>\"" >$T/pty.out 2>&1
+	check "exec --user on a terminal: TIOCSTI works on the child's own terminal" grep -q 'tiocsti: injected' $T/pty.out
+	check "exec --user on a terminal: nothing reaches the caller's terminal" \
+		sh -c "grep -q 'READ<' $T/pty.out && ! grep -q 'READ<.*INJECTED' $T/pty.out"
+	on_terminal "$NSWG exec bx --user nobody -- $TIOCSTI 'echo INJECTED' </dev/null; stty -icanon min 0 time 10; line=\$(head -n 1); echo \"READ<\$line>\"" >$T/pty.out 2>&1
+	check "exec --user without a terminal on stdin: the child has no controlling terminal" \
+		sh -c "grep -q 'tiocsti: no controlling terminal' $T/pty.out && ! grep -q 'READ<.*INJECTED' $T/pty.out"
+	on_terminal "stty rows 33 cols 77; $NSWG exec bx --user nobody -- stty size; echo status \$?" >$T/pty.out 2>&1
+	check "exec --user on a terminal: the window size is relayed" grep -q '^33 77' $T/pty.out
+	check "exec --user on a terminal: the exit status is the command's" grep -q '^status 0' $T/pty.out
+	on_terminal "$NSWG exec bx --user nobody -- sh -c 'exit 7'; echo status \$?" >$T/pty.out 2>&1
+	check "exec --user on a terminal: exit 7 is 7" grep -q '^status 7' $T/pty.out
+	$NSWG exec bx --user nobody -- sh -c 'exit 9' </dev/null
+	check "exec --user: exit 9 is 9" test $? = 9
+	$NSWG exec bx --user nobody -- sh -c 'kill -TERM $$' </dev/null
+	check "exec --user: killed by SIGTERM is 143" test $? = 143
+	$NSWG exec bx --user nobody -- sleep 30 </dev/null &
+	p=$!
+	i=0
+	while ! pgrep -u 65534 -x sleep >/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	kill -TERM $p
+	wait $p
+	check "exec --user: a SIGTERM to nswg reaches the command, whose status it returns" test $? = 143
+	check "exec --user: the command is gone" sh -c "! pgrep -u 65534 -x sleep"
+
+	# Descriptors: a root file open as 7 is not the user's.
+	echo secret >$T/secret
+	chmod 0600 $T/secret
+	out=$($NSWG exec bx --user nobody -- ls /proc/self/fd 7<$T/secret </dev/null | tr '\n' ' ')
+	check "exec --user: no descriptor above 2 is inherited (saw: $out)" test "$out" = "0 1 2 3 "
+	check "exec --user: the root file open as 7 cannot be read" \
+		sh -c "! $NSWG exec bx --user nobody -- sh -c 'cat <&7' 7<$T/secret </dev/null 2>/dev/null | grep -q secret"
+
+	# The environment: as sudo's env_reset, not root's.
+	home=$(awk -F: '$1 == "nobody" {print $6}' /etc/passwd)
+	shell=$(awk -F: '$1 == "nobody" {print $7}' /etc/passwd)
+	printf '%s\n' "HOME=$home" LANG=C.UTF-8 LC_TIME=C LOGNAME=nobody PATH=/usr/local/bin:/usr/bin:/bin \
+		"SHELL=${shell:-/bin/sh}" TERM=dumb USER=nobody >$T/env.want
+	env -i PATH=/root/bin:/usr/bin:/bin LD_LIBRARY_PATH=/root/lib FOO=bar LANG=C.UTF-8 LC_TIME=C TERM=dumb \
+		$NSWG exec bx --user nobody -- env </dev/null | sort >$T/env.got
+	check "exec --user: the environment is the user's, with TERM and the locale kept" cmp $T/env.want $T/env.got
+	check "exec without --user: root's environment, as ip netns exec" \
+		sh -c "env FOO=bar $NSWG exec bx -- env | grep -qx FOO=bar"
+
+	# No capability, none to come back: no new privileges, an empty bounding set.
+	$NSWG exec bx --user nobody -- cat /proc/self/status </dev/null >$T/status
+	check "exec --user: no new privileges" grep -q '^NoNewPrivs:[[:space:]]*1$' $T/status
+	check "exec --user: no capability, bounding set included" \
+		sh -c "[ \$(grep -cE '^Cap(Inh|Prm|Eff|Bnd|Amb):[[:space:]]*0+$' $T/status) = 5 ]"
+	check "exec: the fresh sysfs is nosuid, nodev, noexec" \
+		sh -c "$NSWG exec bx -- grep ' /sys sysfs ' /proc/self/mounts | grep -q 'nosuid,nodev,noexec'"
+
+	# A file of /etc/netns/NS without a namesake in /etc: a warning, as ip netns exec.
+	mkdir -p /etc/netns/bx
+	echo x >/etc/netns/bx/nswg-no-such-file
+	$NSWG exec bx -- true 2>$T/err
+	check "exec: a file that cannot be bound is a warning, and the command runs" \
+		sh -c "[ $? = 0 ] && grep -q 'warning: .*/etc/netns/bx/nswg-no-such-file' $T/err"
+	rm -rf /etc/netns/bx
+	$IP netns delete bx
+
+	# A host without nsswitch.conf (musl): none is written for the namespace, and exec works.
+	write_one ne1 8 dns
+	mkdir -p $T/etc
+	unshare --mount --propagation private sh -c "
+		mount -t tmpfs etc $T/etc && cp -a /etc/. $T/etc/ 2>/dev/null; rm -f $T/etc/nsswitch.conf
+		mount --bind $T/etc /etc && mount --make-private /etc || exit 3
+		$NSWG up ne1 --netns nsw || exit 4
+		[ -e /etc/netns/nsw/resolv.conf ] || exit 5
+		[ ! -e /etc/netns/nsw/nsswitch.conf ] || exit 6
+		$NSWG exec nsw -- cat /etc/resolv.conf | grep -q '^nameserver 10.38.0.53' || exit 7
+		$NSWG down ne1 || exit 8
+	" 2>$T/err
+	rc=$?
+	check "exec: where the host has no nsswitch.conf, up writes none and exec works (status $rc)" test $rc = 0
+	$NSWG down ne1 >/dev/null 2>&1
+	check "exec: nothing left" nothing_left
+}

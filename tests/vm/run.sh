@@ -67,6 +67,12 @@ copy_with_libs "$TOP/nswg" /usr/bin/nswg
 copy_with_libs "$TOP/build/fault/nswg" /usr/bin/nswg-fault
 copy_with_libs "$TOP/build/tests/measure" /usr/bin/measure
 copy_with_libs "$TOP/build/tests/closedpipe" /usr/bin/closedpipe
+copy_with_libs "$TOP/build/tests/tiocsti" /usr/bin/tiocsti
+# util-linux, for the boundaries tests: script(1) gives a terminal, unshare a user namespace.
+copy_with_libs "$(command -v script)" /usr/bin/script
+copy_with_libs "$(command -v setpriv)" /usr/bin/setpriv
+copy_with_libs "$(command -v unshare)" /usr/bin/unshare
+copy_with_libs "$(command -v nsenter)" /usr/bin/nsenter
 # wg-quick (a bash script) for save's comparison and the benchmark; wireguard-go
 # for the userspace implementation where the kernel has WireGuard.
 copy_with_libs "$(command -v bash)" /bin/bash
@@ -106,6 +112,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 ln -s /proc/self/fd /dev/fd # bash's <(...), which wg-quick uses
+mkdir -p /dev/pts && mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts && ln -sf pts/ptmx /dev/ptmx # script(1), exec's terminal
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 for m in /modules/*.ko; do insmod \$m || echo "vm: insmod \$m failed"; done
