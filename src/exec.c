@@ -126,8 +126,12 @@ static char **user_environment(const struct passwd *pw)
 	if (asprintf(&env[k++], "HOME=%s", pw->pw_dir) < 0 || asprintf(&env[k++], "USER=%s", pw->pw_name) < 0 ||
 	    asprintf(&env[k++], "LOGNAME=%s", pw->pw_name) < 0 ||
 	    asprintf(&env[k++], "SHELL=%s", *pw->pw_shell ? pw->pw_shell : "/bin/sh") < 0 ||
-	    !(env[k++] = strdup("PATH=" NSWG_USER_PATH)))
+	    !(env[k++] = strdup("PATH=" NSWG_USER_PATH))) {
+		for (size_t i = 0; i < k; ++i)
+			free(env[i]);
+		free(env);
 		return NULL;
+	}
 	for (char **v = environ; *v; ++v) {
 		if (kept_variable(*v))
 			env[k++] = *v;
