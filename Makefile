@@ -92,7 +92,7 @@ $(B)/tests/%.o: tests/unit/%.c
 	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
 # The netlink tests script the kernel's side of the socket.
-$(B)/tests/test_nl $(B)/tests/test_wgnl: LDFLAGS += -Wl,--wrap=mnl_socket_sendto -Wl,--wrap=mnl_socket_recvfrom
+$(B)/tests/test_nl $(B)/tests/test_wgnl: LDFLAGS += -Wl,--wrap=mnl_socket_sendto -Wl,--wrap=recvmsg
 # The lifecycle tests see which memory is wiped.
 $(B)/tests/test_lifecycle: LDFLAGS += -Wl,--wrap=explicit_bzero -Wl,--wrap=__explicit_bzero_chk
 # The secrets tests search every block freed for a key.
@@ -115,6 +115,12 @@ $(B)/tests/closedpipe: tests/lib/closedpipe.c
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 $(B)/tests/tiocsti: tests/lib/tiocsti.c
+	@mkdir -p $(@D)
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+# And what a container's root sends to nswg's netlink sockets.
+$(B)/tests/nlforge: tests/lib/nlforge.c
 	@mkdir -p $(@D)
 	$(call quiet,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
@@ -233,7 +239,7 @@ check-sanitize:
 clean-objs:
 	$(RM) -r $(B)/*.o $(B)/*.d $(B)/tests $(B)/fault nswg
 
-check-e2e: nswg $(B)/fault/nswg $(B)/tests/measure $(B)/tests/closedpipe $(B)/tests/tiocsti
+check-e2e: nswg $(B)/fault/nswg $(B)/tests/measure $(B)/tests/closedpipe $(B)/tests/tiocsti $(B)/tests/nlforge
 	$(Q)tests/e2e/run.sh
 	$(Q)tests/e2e/demo.sh
 	$(Q)tests/e2e/completion.sh
@@ -260,7 +266,7 @@ demo: | deps-build deps-e2e
 	$(Q)contrib/demo/demo.sh
 
 # Kernel WireGuard in a VM: Debian's kernel package under qemu.
-check-vm: nswg $(B)/tests/cfgdump $(B)/fault/nswg $(B)/tests/measure $(B)/tests/closedpipe $(B)/tests/tiocsti
+check-vm: nswg $(B)/tests/cfgdump $(B)/fault/nswg $(B)/tests/measure $(B)/tests/closedpipe $(B)/tests/tiocsti $(B)/tests/nlforge
 	$(Q)tests/vm/run.sh
 
 INSTALLED := $(BINDIR)/nswg $(MANDIR)/man8/nswg.8 $(SYSTEMDUNITDIR)/nswg@.service $(SYSTEMDUNITDIR)/nswg.target \

@@ -44,6 +44,13 @@ struct netns_id {
 	unsigned long long dev, ino, cookie;
 };
 int netns_identity(int fd, struct netns_id *id);
+/*
+ * Whether the user namespace that owns the network namespace fd is nswg's
+ * own (the initial one, for root on the host): 1 if so, 0 if another owns
+ * it (a rootless container's: its root has CAP_NET_ADMIN there), or -errno.
+ */
+int netns_owner_is_ours(int fd);
+
 /* The same namespace; a cookie counts where both have one. */
 bool netns_id_same(const struct netns_id *a, const struct netns_id *b);
 

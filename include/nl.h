@@ -55,6 +55,15 @@ int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
  */
 int nl_request_batch(struct nl *nl, void *buf, size_t len, size_t n, size_t *failed);
 
+/*
+ * Walks one datagram of replies (len bytes of buf) as nl_request() does:
+ * each message must lie inside it (nl_msg_ok), answer seq and nl's port id,
+ * and is handed to cb, errors and the end of a dump to nswg's own handlers.
+ * Returns MNL_CB_OK for more to read, MNL_CB_STOP at the end, MNL_CB_ERROR
+ * with errno set. Pure: the receive fuzzer drives it.
+ */
+int nl_walk(struct nl *nl, const void *buf, size_t len, uint32_t seq, mnl_cb_t cb, void *data);
+
 /* For mnl_attr_parse(): each valid attribute up to max into tb[], by type. */
 struct nl_attr_table {
 	const struct nlattr **tb;

@@ -19,6 +19,8 @@
  * One interface in one namespace, as up, down, save and reload see it: the
  * file, the namespace, the sockets, and the journal of what was done.
  */
+enum tunnel_command { TUNNEL_UP, TUNNEL_DOWN, TUNNEL_SAVE, TUNNEL_RELOAD };
+
 struct tunnel {
 	struct loaded_config lc;
 	const char *ns; /* as given: a name, or a path */
@@ -28,6 +30,8 @@ struct tunnel {
 	char key[4096];
 	char state_dir[4200];
 	bool ns_given, dry_run, keep_netns, force_move;
+	bool trust_owner;          /* --trust-netns-owner: a namespace of another user namespace is accepted */
+	enum tunnel_command cmd;
 
 	struct nl host, target, genl;
 	struct rtnl_snapshot before;
@@ -65,7 +69,6 @@ bool tunnel_say(const struct tunnel *t, const char *fmt, ...) __attribute__((for
 /* "ip -n NS", or "nsenter --net=PATH ip", for the "[#]" lines. */
 const char *tunnel_ip_n(const struct tunnel *t, char *buf, size_t size);
 
-enum tunnel_command { TUNNEL_UP, TUNNEL_DOWN, TUNNEL_SAVE, TUNNEL_RELOAD };
 int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_command cmd);
 void tunnel_close(struct tunnel *t);
 

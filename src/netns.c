@@ -16,6 +16,8 @@
 #include <sys/statfs.h>
 #include <time.h>
 #include <linux/magic.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "netns.h"
@@ -113,6 +115,22 @@ int netns_identity(int fd, struct netns_id *id)
 	id->dev = st.st_dev;
 	id->ino = st.st_ino;
 	return netns_run_in(fd, read_cookie, &id->cookie);
+}
+
+int netns_owner_is_ours(int fd)
+{
+	struct stat owner, ours;
+	int user = ioctl(fd, NS_GET_USERNS), ret;
+
+	if (user < 0)
+		return -errno;
+	ret = fstat(user, &owner) ? -errno : 0;
+	close(user);
+	if (!ret && stat("/proc/self/ns/user", &ours))
+		ret = -errno;
+	if (ret)
+		return ret;
+	return owner.st_dev == ours.st_dev && owner.st_ino == ours.st_ino;
 }
 
 bool netns_id_same(const struct netns_id *a, const struct netns_id *b)

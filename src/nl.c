@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <limits.h>
 #include <linux/netlink.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
 
 #include "netns.h"
 #include "nl.h"
@@ -21,6 +24,37 @@ void *nl_msg_buf(void)
 void *nl_request_buf(struct nl *nl)
 {
 	return memset(nl->req, 0, nl_msg_bufsize());
+}
+
+static const struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+
+/* What may have come between bind and connect, from anyone: dropped unread. */
+static void drain_before_connect(struct nl *nl)
+{
+	while (recv(mnl_socket_get_fd(nl->sock), nl->buf, nl->bufsize, MSG_DONTWAIT | MSG_TRUNC) >= 0)
+		;
+}
+
+/*
+ * One datagram into nl->buf, from the kernel: one from another socket (a
+ * connected socket gets none; this holds even so) is dropped unread.
+ * Returns its length or -errno.
+ */
+static ssize_t nl_recv(struct nl *nl)
+{
+	for (;;) {
+		struct sockaddr_nl from;
+		struct iovec iov = { .iov_base = nl->buf, .iov_len = nl->bufsize };
+		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n = recvmsg(mnl_socket_get_fd(nl->sock), &msg, 0);
+
+		if (n < 0)
+			return -errno;
+		if (msg.msg_flags & MSG_TRUNC)
+			return -ENOSPC;
+		if (msg.msg_namelen == sizeof(from) && from.nl_family == AF_NETLINK && !from.nl_pid)
+			return n;
+	}
 }
 
 int nl_open(struct nl *nl, int bus)
@@ -45,7 +79,17 @@ int nl_open(struct nl *nl, int bus)
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
 		goto err;
 	nl->portid = mnl_socket_get_portid(nl->sock);
-	nl->seq = (uint32_t)getpid() << 8;
+	/*
+	 * Connected to the kernel, the socket takes datagrams from no one else:
+	 * in a namespace of another user namespace, its root could otherwise
+	 * send replies to this port id, which /proc/net/netlink shows.
+	 */
+	if (connect(mnl_socket_get_fd(nl->sock), (const struct sockaddr *)&kernel, sizeof(kernel)))
+		goto err;
+	drain_before_connect(nl);
+	/* Nothing to guess either: the first sequence number is random. */
+	if (getrandom(&nl->seq, sizeof(nl->seq), 0) != (ssize_t)sizeof(nl->seq))
+		goto err;
 	return 0;
 err:
 	ret = -errno;
@@ -119,12 +163,21 @@ static int nl_error_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (!err->error)
 		return MNL_CB_STOP;
-	/* The extended ack follows the error and, unless capped, our request. */
+	/*
+	 * The extended ack follows the error and, unless capped, our request:
+	 * its length as the reply says, checked before any arithmetic on it.
+	 */
 	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		size_t room = nlh->nlmsg_len - mnl_nlmsg_size(sizeof(*err));
+
 		offset = sizeof(*err);
-		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-			offset += MNL_ALIGN(err->msg.nlmsg_len - sizeof(struct nlmsghdr));
-		if (mnl_nlmsg_size(offset) <= nlh->nlmsg_len)
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+			if (err->msg.nlmsg_len < sizeof(struct nlmsghdr) || err->msg.nlmsg_len > room)
+				offset = 0;
+			else
+				offset += MNL_ALIGN(err->msg.nlmsg_len - sizeof(struct nlmsghdr));
+		}
+		if (offset && mnl_nlmsg_size(offset) <= nlh->nlmsg_len)
 			mnl_attr_parse(nlh, offset, ext_ack_attr_cb, call->nl);
 	}
 	errno = err->error < 0 ? -err->error : err->error;
@@ -146,11 +199,6 @@ static int nl_done_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_STOP;
 }
 
-static int nl_noop_cb(const struct nlmsghdr *nlh, void *data)
-{
-	return MNL_CB_OK;
-}
-
 static int nl_data_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nl_call *call = data;
@@ -167,29 +215,62 @@ static int drain_dump(struct nl *nl, uint32_t seq, size_t len)
 {
 	for (;;) {
 		const struct nlmsghdr *m = (const struct nlmsghdr *)nl->buf;
-		int rest = (int)len;
+		int rest = len > INT_MAX ? INT_MAX : (int)len;
 		ssize_t got;
 
 		for (; nl_msg_ok(m, rest); m = mnl_nlmsg_next(m, &rest)) {
 			if (m->nlmsg_seq == seq && (m->nlmsg_type == NLMSG_DONE || m->nlmsg_type == NLMSG_ERROR))
 				return 0;
 		}
-		got = mnl_socket_recvfrom(nl->sock, nl->buf, nl->bufsize);
+		got = nl_recv(nl);
 		if (got < 0)
-			return -errno;
+			return (int)got;
 		len = (size_t)got;
 	}
 }
 
-int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+int nl_walk(struct nl *nl, const void *buf, size_t len, uint32_t seq, mnl_cb_t cb, void *data)
 {
 	struct nl_call call = { .nl = nl, .cb = cb, .data = data };
-	/* With a table of its own, libmnl calls only what is in it. */
-	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
-		[NLMSG_NOOP] = nl_noop_cb,
-		[NLMSG_ERROR] = nl_error_cb,
-		[NLMSG_DONE] = nl_done_cb,
-	};
+	const struct nlmsghdr *m = buf;
+	int rest = len > INT_MAX ? INT_MAX : (int)len, ret = MNL_CB_OK;
+
+	for (; ret >= MNL_CB_OK && nl_msg_ok(m, rest); m = mnl_nlmsg_next(m, &rest)) {
+		/* Another request's (a dump cut short before): not an answer to this one. */
+		if (m->nlmsg_seq != seq || (m->nlmsg_pid && m->nlmsg_pid != nl->portid))
+			continue;
+		if (m->nlmsg_flags & NLM_F_DUMP_INTR) {
+			errno = EINTR;
+			return MNL_CB_ERROR;
+		}
+		switch (m->nlmsg_type) {
+		case NLMSG_NOOP:
+			break;
+		case NLMSG_ERROR:
+			ret = nl_error_cb(m, &call);
+			break;
+		case NLMSG_DONE:
+			ret = nl_done_cb(m, &call);
+			break;
+		case NLMSG_OVERRUN:
+			errno = ENOSPC;
+			ret = MNL_CB_ERROR;
+			break;
+		default:
+			if (m->nlmsg_type >= NLMSG_MIN_TYPE)
+				ret = nl_data_cb(m, &call);
+		}
+	}
+	/* Bytes left that are no whole message: the datagram is not one the kernel sent. */
+	if (ret == MNL_CB_OK && rest > 0) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	return ret;
+}
+
+int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
 	/* Both bits: NLM_F_EXCL alone shares its bit with NLM_F_MATCH. */
 	bool dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 	ssize_t len;
@@ -205,11 +286,10 @@ int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	do {
-		len = mnl_socket_recvfrom(nl->sock, nl->buf, nl->bufsize);
+		len = nl_recv(nl);
 		if (len < 0)
-			return -errno;
-		ret = mnl_cb_run2(nl->buf, (size_t)len, nlh->nlmsg_seq, nl->portid, nl_data_cb, &call, ctl,
-				  NLMSG_MIN_TYPE);
+			return (int)len;
+		ret = nl_walk(nl, nl->buf, (size_t)len, nlh->nlmsg_seq, cb, data);
 	} while (ret == MNL_CB_OK);
 	if (ret != MNL_CB_ERROR)
 		return 0;
@@ -278,12 +358,11 @@ int nl_request_batch(struct nl *nl, void *buf, size_t len, size_t n, size_t *fai
 	}
 	/* The kernel answers every message, in order, even after one failed. */
 	while (b.acked < b.n) {
-		got = mnl_socket_recvfrom(nl->sock, nl->buf, nl->bufsize);
+		got = nl_recv(nl);
 		if (got < 0)
-			return -errno;
-		rest = (int)got;
+			return (int)got;
+		rest = got > INT_MAX ? INT_MAX : (int)got;
 		for (nlh = (struct nlmsghdr *)nl->buf; nl_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
-			/* As libmnl: a message from another sender (nonzero pid) is not ours. */
 			if (nlh->nlmsg_type == NLMSG_ERROR && (!nlh->nlmsg_pid || nlh->nlmsg_pid == nl->portid))
 				batch_ack(&b, nlh);
 		}

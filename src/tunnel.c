@@ -142,6 +142,7 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 	static char state_config[4096];
 
 	memset(t, 0, sizeof(*t));
+	t->cmd = cmd;
 	t->ns_fd = t->lock_fd = t->host_lock_fd = t->log_fd = -1;
 	for (int i = 1; i < argc; ++i) {
 		if (!strcmp(argv[i], "--netns") && i + 1 < argc)
@@ -154,6 +155,8 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 			t->dry_run = true;
 		else if (cmd == TUNNEL_DOWN && !strcmp(argv[i], "--keep-netns"))
 			t->keep_netns = true;
+		else if (cmd != TUNNEL_DOWN && !strcmp(argv[i], "--trust-netns-owner"))
+			t->trust_owner = true;
 		else if (argv[i][0] != '-' && !config)
 			config = argv[i];
 		else {
@@ -163,7 +166,7 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 	}
 	if (!config) {
 		fprintf(stderr, "Usage: %s %s [ CONFIG_FILE | INTERFACE ] [ --netns NS ]%s\n", prog, command_names[cmd],
-			cmd == TUNNEL_DOWN ? " [ --keep-netns ]" : "");
+			cmd == TUNNEL_DOWN ? " [ --keep-netns ]" : " [ --trust-netns-owner ]");
 		return -EINVAL;
 	}
 	/* A test switch: the way for kernels that refuse to create a link in another namespace. */
@@ -203,9 +206,41 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 
 /* ---- the namespace ---- */
 
+/*
+ * A namespace another user namespace owns is another root's: it can read
+ * the private key over the wireguard family and change the peers that save
+ * would write back. up, save and reload refuse it unless told to trust its
+ * owner; down, which only takes away, always goes on.
+ */
+static int tunnel_refuse_foreign(const struct tunnel *t)
+{
+	int ours = netns_owner_is_ours(t->ns_fd);
+
+	if (ours < 0 && ours != -ENOTTY && ours != -EINVAL) {
+		fprintf(stderr, "%s: unable to find the owner of namespace `%s': %s\n", prog, t->ns, strerror(-ours));
+		return ours;
+	}
+	/* Kernels without NS_GET_USERNS (before 4.9) have one user namespace for all that matters here. */
+	if (ours != 0 || t->cmd == TUNNEL_DOWN)
+		return 0;
+	if (!t->trust_owner) {
+		fprintf(stderr,
+			"%s: namespace `%s' belongs to another user namespace, whose root could read the private key: "
+			"--trust-netns-owner accepts it\n",
+			prog, t->ns);
+		return -EPERM;
+	}
+	fprintf(stderr, "%s: warning: namespace `%s' belongs to another user namespace: its root can read the private "
+			"key and change the peers\n",
+		prog, t->ns);
+	return 0;
+}
+
 int tunnel_refuse_host(const struct tunnel *t)
 {
-	return refuse_host_namespace(t->ns_fd, t->ns);
+	int ret = refuse_host_namespace(t->ns_fd, t->ns);
+
+	return ret ? ret : tunnel_refuse_foreign(t);
 }
 
 int tunnel_open_namespace(struct tunnel *t, bool create)

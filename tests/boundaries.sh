@@ -214,3 +214,38 @@ test_exec_user() {
 	$NSWG down ne1 >/dev/null 2>&1
 	check "exec: nothing left" nothing_left
 }
+
+# A namespace owned by another user namespace: a rootless container's, whose root forges netlink replies.
+test_foreign_userns() {
+	write_one fu1 9
+	unshare --user --map-root-user --net sleep 300 &
+	holder=$!
+	while [ "$(stat -Lc %i /proc/$holder/ns/user)" = "$(stat -Lc %i /proc/$$/ns/user)" ]; do sleep 0.05; done
+	ns=/proc/$holder/ns/net
+	$NSWG up fu1 --netns $ns 2>$T/err
+	check "foreign userns: up is refused, in one line naming the option" \
+		sh -c "[ $? = 1 ] && [ \$(wc -l <$T/err) = 1 ] && grep -q 'another user namespace.*--trust-netns-owner' $T/err"
+	check "foreign userns: and nothing is made in it" sh -c "[ \$(nsenter -t $holder -n $IP -o link show | wc -l) = 1 ]"
+	# Accepted: the container's root sends forged replies to nswg's sockets there, in the middle of up,
+	# before the first request at which it finds them (the count differs between kernel and userspace).
+	for n in 8 10 12 14 16 18 20; do
+		rm -f $T/forge
+		NSWG_FAULT_RUN=$n:0 NSWG_FAULT_CMD="nsenter -t $holder -U -n $NLFORGE >$T/forge 2>&1" \
+			$FAULT_NSWG up fu1 --netns $ns --trust-netns-owner 2>$T/err
+		rc=$?
+		grep -q 'sockets [1-9]' $T/forge 2>/dev/null && break
+		$NSWG down fu1 >/dev/null 2>&1
+	done
+	check "foreign userns: --trust-netns-owner: up succeeds" test $rc = 0
+	check "foreign userns: with a warning that its root can read the key" grep -q 'warning: .*can read the private key' $T/err
+	echo "# before request $n: $(cat $T/forge 2>/dev/null)"
+	check "foreign userns: the forger found nswg's sockets, and the kernel delivered none of its replies" \
+		grep -q 'sockets [1-9][0-9]*, delivered 0,' $T/forge
+	check "foreign userns: the interface is up in the container's namespace" nsenter -t $holder -n $IP link show fu1
+	$NSWG save fu1 2>$T/err
+	check "foreign userns: save without the option is refused" failed_saying $? 'another user namespace'
+	check "foreign userns: down needs no option" $NSWG down fu1
+	kill $holder
+	wait $holder 2>/dev/null
+	check "foreign userns: nothing left" nothing_left
+}

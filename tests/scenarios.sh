@@ -17,6 +17,7 @@ FAULT_NSWG=${FAULT_NSWG:-/usr/bin/nswg-fault} # the fault-injection build
 MEASURE=${MEASURE:-/usr/bin/measure}          # wall time and peak RSS of a command
 CLOSEDPIPE=${CLOSEDPIPE:-/usr/bin/closedpipe} # runs a command with stderr a pipe nobody reads
 TIOCSTI=${TIOCSTI:-/usr/bin/tiocsti}          # pushes a line into its controlling terminal
+NLFORGE=${NLFORGE:-/usr/bin/nlforge}          # forges netlink replies to every other socket
 DATA=${DATA:-/tests}
 USERSPACE=${USERSPACE:-0}
 T=${TMPDIR:-/tmp} # scratch files
@@ -1469,9 +1470,9 @@ IMPL
 . "$(dirname "$0")/boundaries.sh"
 
 if [ "$USERSPACE" = 1 ]; then
-	tests=${*:-tunnel userspace show reload existing_netns failures faults lifecycle shared promises save files names exec_user corpus concurrent soak scale}
+	tests=${*:-tunnel userspace show reload existing_netns failures faults lifecycle shared promises save files names exec_user foreign_userns corpus concurrent soak scale}
 else
-	tests=${*:-tunnel fallback show reload existing_netns failures faults lifecycle shared promises save files names exec_user corpus concurrent soak scale}
+	tests=${*:-tunnel fallback show reload existing_netns failures faults lifecycle shared promises save files names exec_user foreign_userns corpus concurrent soak scale}
 fi
 for t in $tests; do
 	echo "# $t"

@@ -29,7 +29,7 @@ static size_t reply_len[8];
 static size_t n_replies, next_reply;
 
 ssize_t __wrap_mnl_socket_sendto(const struct mnl_socket *nl, const void *buf, size_t len);
-ssize_t __wrap_mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf, size_t bufsiz);
+ssize_t __wrap_recvmsg(int fd, struct msghdr *msg, int flags);
 
 ssize_t __wrap_mnl_socket_sendto(const struct mnl_socket *nl, const void *buf, size_t len)
 {
@@ -39,12 +39,23 @@ ssize_t __wrap_mnl_socket_sendto(const struct mnl_socket *nl, const void *buf, s
 	return (ssize_t)len;
 }
 
-ssize_t __wrap_mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf, size_t bufsiz)
+/* Who the scripted datagrams come from: the kernel (0) unless a test forges them. */
+static uint32_t sender_pid[8];
+
+ssize_t __wrap_recvmsg(int fd, struct msghdr *msg, int flags)
 {
+	struct sockaddr_nl *from = msg->msg_name;
+	void *buf = msg->msg_iov[0].iov_base;
 	struct nlmsghdr *nlh;
 	size_t off = 0;
 
 	assert_true(next_reply < n_replies);
+	assert_true(msg->msg_namelen >= sizeof(*from));
+	memset(from, 0, sizeof(*from));
+	from->nl_family = AF_NETLINK;
+	from->nl_pid = sender_pid[next_reply];
+	msg->msg_namelen = sizeof(*from);
+	msg->msg_flags = 0;
 	memcpy(buf, replies[next_reply], reply_len[next_reply]);
 	for (off = 0; off < reply_len[next_reply]; off += MNL_ALIGN(nlh->nlmsg_len)) {
 		nlh = (struct nlmsghdr *)((char *)buf + off);
@@ -58,6 +69,7 @@ ssize_t __wrap_mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf, size_
 
 static void reset(void)
 {
+	memset(sender_pid, 0, sizeof(sender_pid));
 	n_replies = next_reply = 0;
 	sent_len = 0;
 }
@@ -147,6 +159,80 @@ static void test_error_with_extack(void **state)
 	assert_int_equal(nl_request(nl, req, NULL, NULL), -EEXIST);
 	assert_string_equal(nl->ext_ack, "Interface name in use");
 	free(buf);
+}
+
+static int count_cb(const struct nlmsghdr *nlh, void *data);
+static struct nlmsghdr *link_reply(size_t i, int ifindex, const char *name, const char *kind, uint16_t flags);
+
+/* Replies nswg must not believe (issue 13): a datagram from another socket, another request's answer. */
+static void test_forged_replies_are_ignored(void **state)
+{
+	struct nl *nl = *state;
+	void *buf = nl_msg_buf();
+	struct nlmsghdr *req = rtnl_msg_link_create(buf, "wg0", "wireguard", -1), *nlh;
+
+	reset();
+	memset(reply_len, 0, sizeof(reply_len));
+	memcpy(sent, req, req->nlmsg_len);
+	/* 0: an error from a process's socket, with our sequence number. */
+	reply_error(0, -EPERM, NULL);
+	sender_pid[0] = 4242;
+	/* 1: from the kernel, but for another sequence number, then another port id. */
+	nlh = reply(1, NLMSG_ERROR, 0);
+	((struct nlmsgerr *)mnl_nlmsg_put_extra_header(nlh, sizeof(struct nlmsgerr)))->error = -EPERM;
+	nlh->nlmsg_seq = 77;
+	reply_done(1, nlh);
+	nlh = reply(1, NLMSG_ERROR, 0);
+	((struct nlmsgerr *)mnl_nlmsg_put_extra_header(nlh, sizeof(struct nlmsgerr)))->error = -EPERM;
+	nlh->nlmsg_pid = nl->portid + 1;
+	reply_done(1, nlh);
+	/* 2: the kernel's answer. */
+	reply_error(2, 0, NULL);
+	assert_int_equal(nl_request(nl, req, NULL, NULL), 0);
+	assert_int_equal(next_reply, 3);
+	free(buf);
+}
+
+/* A length of 2 GiB passes libmnl's signed check; an echoed request shorter than a header made an offset wrap. */
+static void test_hostile_lengths(void **state)
+{
+	struct nl *nl = *state;
+	void *buf = nl_msg_buf();
+	struct nlmsghdr *req = rtnl_msg_link_create(buf, "wg0", "wireguard", -1), *nlh;
+	struct nlmsgerr *err;
+	int count = 0;
+
+	reset();
+	memset(reply_len, 0, sizeof(reply_len));
+	memcpy(sent, req, req->nlmsg_len);
+	link_reply(0, 1, "lo", NULL, 0)->nlmsg_len = 0x80000000U;
+	assert_int_equal(nl_request(nl, req, count_cb, &count), -EBADMSG);
+	assert_int_equal(count, 0);
+
+	reset();
+	memset(reply_len, 0, sizeof(reply_len));
+	nlh = reply(0, NLMSG_ERROR, NLM_F_ACK_TLVS);
+	err = mnl_nlmsg_put_extra_header(nlh, sizeof(*err));
+	err->error = -EEXIST;
+	err->msg.nlmsg_len = 4;
+	mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, "not read");
+	reply_done(0, nlh);
+	assert_int_equal(nl_request(nl, req, NULL, NULL), -EEXIST);
+	assert_string_equal(nl->ext_ack, "");
+	free(buf);
+}
+
+/* Sequence numbers nobody can guess from the pid. */
+static void test_sequence_numbers_are_random(void **state)
+{
+	struct nl a, b;
+
+	assert_int_equal(nl_open(&a, NETLINK_ROUTE), 0);
+	assert_int_equal(nl_open(&b, NETLINK_ROUTE), 0);
+	assert_int_not_equal(a.seq, b.seq);
+	assert_int_not_equal(a.seq, (uint32_t)getpid() << 8);
+	nl_close(&a);
+	nl_close(&b);
 }
 
 static int count_cb(const struct nlmsghdr *nlh, void *data)
@@ -381,6 +467,9 @@ int main(void)
 		cmocka_unit_test(test_link_create_bytes),
 		cmocka_unit_test(test_route_and_address),
 		cmocka_unit_test(test_batch),
+		cmocka_unit_test(test_forged_replies_are_ignored),
+		cmocka_unit_test(test_hostile_lengths),
+		cmocka_unit_test(test_sequence_numbers_are_random),
 	};
 
 	return cmocka_run_group_tests_name("nl", tests, setup, teardown);

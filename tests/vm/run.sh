@@ -68,6 +68,7 @@ copy_with_libs "$TOP/build/fault/nswg" /usr/bin/nswg-fault
 copy_with_libs "$TOP/build/tests/measure" /usr/bin/measure
 copy_with_libs "$TOP/build/tests/closedpipe" /usr/bin/closedpipe
 copy_with_libs "$TOP/build/tests/tiocsti" /usr/bin/tiocsti
+copy_with_libs "$TOP/build/tests/nlforge" /usr/bin/nlforge
 # util-linux, for the boundaries tests: script(1) gives a terminal, unshare a user namespace.
 copy_with_libs "$(command -v script)" /usr/bin/script
 copy_with_libs "$(command -v setpriv)" /usr/bin/setpriv
