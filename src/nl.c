@@ -145,6 +145,18 @@ static int ext_ack_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+/*
+ * The errno of an error a reply reports: the kernel's are -1 to -4095; any
+ * other value (INT_MIN, whose negation overflows, the fuzzer found) is a
+ * reply the kernel did not write.
+ */
+static int reply_errno(int error)
+{
+	if (error < -4095 || error > 4095)
+		return EPROTO;
+	return error < 0 ? -error : error;
+}
+
 struct nl_call {
 	struct nl *nl;
 	mnl_cb_t cb;
@@ -180,7 +192,7 @@ static int nl_error_cb(const struct nlmsghdr *nlh, void *data)
 		if (offset && mnl_nlmsg_size(offset) <= nlh->nlmsg_len)
 			mnl_attr_parse(nlh, offset, ext_ack_attr_cb, call->nl);
 	}
-	errno = err->error < 0 ? -err->error : err->error;
+	errno = reply_errno(err->error);
 	return MNL_CB_ERROR;
 }
 
@@ -192,7 +204,7 @@ static int nl_done_cb(const struct nlmsghdr *nlh, void *data)
 	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(err)) {
 		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
 		if (err < 0) {
-			errno = -err;
+			errno = reply_errno(err);
 			return MNL_CB_ERROR;
 		}
 	}
@@ -325,7 +337,7 @@ static void batch_ack(struct batch_acks *b, const struct nlmsghdr *nlh)
 	++b->acked;
 	if (e->error && !b->err) {
 		nl_error_cb(nlh, &call); /* the extended ack, into nl->ext_ack */
-		b->err = e->error < 0 ? e->error : -e->error;
+		b->err = -reply_errno(e->error);
 		b->failed = index;
 	}
 }

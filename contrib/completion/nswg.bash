@@ -42,6 +42,7 @@ _nswg() {
 	up | strip)
 		if [[ $cur == -* ]]; then
 			words="--netns --dry-run"
+			[[ $cmd == up ]] && words+=" --trust-netns-owner"
 		else
 			local f names=()
 			for f in "$_nswg_confdir"/*.conf; do
@@ -55,7 +56,7 @@ _nswg() {
 	down | save | reload)
 		if [[ $cur == -* ]]; then
 			words="--netns --dry-run"
-			[[ $cmd == down ]] && words+=" --keep-netns"
+			[[ $cmd == down ]] && words+=" --keep-netns" || words+=" --trust-netns-owner"
 		else
 			words=$(_nswg_managed)
 		fi

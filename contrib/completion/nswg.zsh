@@ -52,7 +52,8 @@ _nswg() {
 		case $words[1] in
 		up)
 			_arguments '--netns[the namespace]:namespace:_nswg_netns' \
-				'--dry-run[print what would be done, do nothing]' '1:configuration:_nswg_config' && ret=0
+				'--dry-run[print what would be done, do nothing]' \
+				'--trust-netns-owner[accept a namespace of another user namespace]' '1:configuration:_nswg_config' && ret=0
 			;;
 		strip)
 			_arguments '1:configuration:_nswg_config' && ret=0
@@ -64,7 +65,8 @@ _nswg() {
 			;;
 		save | reload)
 			_arguments '--netns[the namespace]:namespace:_nswg_netns' \
-				'--dry-run[print what would be done, do nothing]' '1:interface:_nswg_managed' && ret=0
+				'--dry-run[print what would be done, do nothing]' \
+				'--trust-netns-owner[accept a namespace of another user namespace]' '1:interface:_nswg_managed' && ret=0
 			;;
 		show)
 			_arguments '--netns[the namespace]:namespace:_nswg_netns' '--json[JSON, for scripts]' \
