@@ -10,17 +10,18 @@
  * one: it can reach no terminal of the caller's (TIOCSTI, job control).
  *
  * child_spawn() forks; the child calls setup(arg) and must exec or _exit.
- * With a terminal on stdin the child gets a pseudo-terminal of its own as
- * controlling terminal, on each of 0-2 that was a terminal; otherwise it is
- * only a new session, without one. The parent then relays (the terminal in
- * raw mode, window size changes, the signals it gets) and, with
- * child_wait(), returns the child's status as a shell's: its exit code, or
- * 128 + the signal that ended it.
+ * When any of 0-2 is a terminal, the child gets a pseudo-terminal of its
+ * own as controlling terminal, on each of them; otherwise it is only a new
+ * session, without one. The parent then relays (keys in raw mode when stdin
+ * is the terminal and nswg is in the foreground, window size changes, the
+ * signals it gets) and, with child_wait(), returns the child's status as a
+ * shell's: its exit code, or 128 + the signal that ended it (in signo).
  */
 struct child {
 	pid_t pid;
 	int master; /* the pseudo-terminal's, or -1 */
 	bool raw;   /* stdin's terminal was put in raw mode */
+	int signo;  /* the signal that ended the child, or 0 */
 };
 
 int child_spawn(struct child *c, void (*setup)(void *arg), void *arg);

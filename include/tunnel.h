@@ -30,7 +30,8 @@ struct tunnel {
 	char key[4096];
 	char state_dir[4200];
 	bool ns_given, dry_run, keep_netns, force_move;
-	bool trust_owner;          /* --trust-netns-owner: a namespace of another user namespace is accepted */
+	bool trust_owner; /* --trust-netns-owner: a namespace of another user namespace is accepted */
+	bool foreign;     /* the namespace is owned by another user namespace */
 	enum tunnel_command cmd;
 
 	struct nl host, target, genl;
@@ -77,7 +78,7 @@ void tunnel_close(struct tunnel *t);
  * the room first) and refuses the host's, by nsfs device and inode.
  */
 int tunnel_open_namespace(struct tunnel *t, bool create);
-int tunnel_refuse_host(const struct tunnel *t);
+int tunnel_refuse_host(struct tunnel *t);
 int tunnel_lock_namespace(struct tunnel *t);
 /* The room of the namespace locked: as recorded, or a fresh one. */
 int tunnel_read_room(struct tunnel *t);

@@ -39,12 +39,15 @@ static inline bool char_is_digit(int c)
 /*
  * Replaces path with len bytes of text: a temporary file beside it, with a
  * random name, created anew (O_EXCL, never through a symbolic link) with
- * mode; fsync, rename, fsync of the directory. The directory must be root's
- * or the caller's and writable by no one else unless sticky: -EPERM
+ * mode; fsync, rename, fsync of the directory, all through one descriptor
+ * of the directory. It must be root's or the caller's and writable by no
+ * other user (group-writable only for group 0) unless sticky: -EPERM
  * otherwise. Returns 0 or -errno; *renaming, if given, says whether it was
  * the rename that failed.
  */
 int file_write_atomic(const char *path, const void *text, size_t len, unsigned int mode, bool *renaming);
+/* 0 when file_write_atomic() would accept path's directory, else -errno (-EPERM: others control it). */
+int file_dir_trusted(const char *path);
 
 /* The whole file, added to sb (always NUL-terminated); flags go to open(2), O_NOFOLLOW say. */
 int file_read_all(const char *path, int flags, struct strbuf *sb);

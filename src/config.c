@@ -398,8 +398,12 @@ void config_free(struct nswg_config *cfg)
 		free(cfg->peers[i].allowedips);
 		free(cfg->peers[i].endpoint.host);
 	}
-	for (size_t i = 0; i < cfg->n_hooks; ++i)
+	/* A hook may carry a key (wg set %i private-key <(echo ...)). */
+	for (size_t i = 0; i < cfg->n_hooks; ++i) {
+		if (cfg->hooks[i].command)
+			memzero_explicit(cfg->hooks[i].command, strlen(cfg->hooks[i].command));
 		free(cfg->hooks[i].command);
+	}
 	for (size_t i = 0; i < cfg->n_warnings; ++i)
 		free(cfg->warnings[i].message);
 	strv_free(&cfg->dns);

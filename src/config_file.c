@@ -135,6 +135,9 @@ int config_read_file(const char *path, char **buf, size_t *len)
 	p = NULL;
 	ret = 0;
 out:
+	/* A file cut short or grown under us held the key all the same. */
+	if (p)
+		explicit_bzero(p, have);
 	free(p);
 	close(fd);
 	return ret;

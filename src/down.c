@@ -19,6 +19,11 @@ int cmd_down(int argc, char *argv[])
 	if (t.has_record && !t.st.complete)
 		fprintf(stderr, "%s: the up of `%s' in namespace `%s' was interrupted; finishing its undo\n", prog,
 			t.lc.ifname, t.ns);
+	/* What another root may have changed is not written into this one's file. */
+	else if (link.ifindex && t.lc.cfg->save_config && t.foreign && !t.trust_owner)
+		fprintf(stderr, "%s: warning: not saving `%s': namespace `%s' belongs to another user namespace, "
+				"whose root may have changed the peers (--trust-netns-owner saves them)\n",
+			prog, t.lc.ifname, t.ns);
 	/* As wg-quick: a configuration that cannot be saved stops down. */
 	else if (link.ifindex && t.lc.cfg->save_config && (ret = tunnel_save_running(&t, &link)))
 		goto out;

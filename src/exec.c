@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/keyctl.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/statvfs.h>
@@ -99,17 +101,18 @@ static struct passwd *find_user(const char *user)
 	return pw;
 }
 
-/* The caller's variables a login would keep: the terminal's type and the locale. */
+/* The caller's variables sudo keeps: the terminal's type, the locale, the X display. */
 static bool kept_variable(const char *v)
 {
 	return !strncmp(v, "TERM=", 5) || !strncmp(v, "LANG=", 5) || !strncmp(v, "LANGUAGE=", 9) ||
-	       !strncmp(v, "LC_", 3);
+	       !strncmp(v, "LC_", 3) || !strncmp(v, "DISPLAY=", 8) || !strncmp(v, "XAUTHORITY=", 11);
 }
 
 /*
  * The environment of --user, as sudo's env_reset builds it: the user's
  * HOME, USER, LOGNAME and SHELL, a PATH of system directories only, and of
- * the caller's only TERM, LANG, LANGUAGE and LC_*. Nothing else of root's
+ * the caller's only TERM, LANG, LANGUAGE, LC_*, DISPLAY and XAUTHORITY.
+ * Nothing else of root's
  * (LD_PRELOAD, a PATH through /root) reaches the user's program.
  */
 static char **user_environment(const struct passwd *pw)
@@ -139,14 +142,27 @@ static char **user_environment(const struct passwd *pw)
 	return env;
 }
 
-/* No capability can come back through exec: the bounding set emptied while root may still do it. */
+/*
+ * No capability can come back through exec: the bounding set emptied while
+ * root may still do it. Without CAP_SETPCAP (a unit's narrow
+ * CapabilityBoundingSet=) it stays as it is; no_new_privs, set after the
+ * drop, still keeps set-user-ID and file capabilities from giving any back.
+ */
 static int empty_bounding_set(void)
 {
 	for (unsigned long cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; ++cap) {
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0))
-			return -errno;
+			return errno == EPERM ? 0 : -errno;
 	}
 	return 0;
+}
+
+/* A session keyring of the user's own: root's would stay possessed, its keys readable. */
+static void own_keyring(void)
+{
+#ifdef SYS_keyctl
+	syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL);
+#endif
 }
 
 /* Every descriptor above 2: a root file left open would be the user's. */
@@ -155,8 +171,10 @@ static void close_inherited(void)
 	DIR *d;
 	struct dirent *de;
 
+#ifdef SYS_close_range
 	if (!syscall(SYS_close_range, 3U, ~0U, 0U))
 		return;
+#endif
 	d = opendir("/proc/self/fd");
 	if (!d)
 		return;
@@ -182,7 +200,6 @@ static void become_user(void *arg)
 	const struct passwd *pw = u->pw;
 	int err;
 
-	close_inherited();
 	if (initgroups(pw->pw_name, pw->pw_gid) || setgid(pw->pw_gid) || empty_bounding_set() ||
 	    setuid(pw->pw_uid)) {
 		fprintf(stderr, "%s: unable to become `%s': %s\n", prog, pw->pw_name, strerror(errno));
@@ -193,9 +210,12 @@ static void become_user(void *arg)
 		fprintf(stderr, "%s: unable to drop root for good as `%s'\n", prog, pw->pw_name);
 		_exit(126);
 	}
+	own_keyring();
 	if (chdir(pw->pw_dir))
 		(void)!chdir("/");
 	environ = u->env;
+	/* Last: what the user database opened as root (an LDAP connection, say) goes too. */
+	close_inherited();
 	execvp(u->argv[0], u->argv);
 	err = errno;
 	fprintf(stderr, "%s: %s: %s\n", prog, u->argv[0], strerror(err));
@@ -225,7 +245,18 @@ static int run_as(const char *user, char **argv)
 		fprintf(stderr, "%s: unable to start `%s': %s\n", prog, argv[0], strerror(-ret));
 		return 1;
 	}
-	return child_wait(&c);
+	ret = child_wait(&c);
+	/* Killed by a signal, nswg dies of it too, as sudo does: a calling shell's loop sees the ^C. */
+	if (c.signo && c.signo != SIGKILL && c.signo != SIGSTOP) {
+		sigset_t set;
+
+		signal(c.signo, SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, c.signo);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		raise(c.signo);
+	}
+	return ret;
 }
 
 static int usage_exec(void)

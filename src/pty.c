@@ -25,24 +25,34 @@ static const int relayed[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR
 static struct termios saved_termios;
 static sigset_t saved_mask;
 static int sfd = -1;
+static sigset_t relayed_set; /* those of relayed[] not ignored at start */
 static bool tty[3];
+static int term = -1; /* the first of 0-2 that is a terminal, or -1 */
 
 static int open_pty(int *master, int *slave)
 {
 	int ret;
 
+	char name[64];
+
 	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (*master < 0)
 		return -errno;
-	/* The peer by descriptor: no path under /dev/pts to race for. */
-	if (grantpt(*master) || unlockpt(*master) ||
-	    (*slave = ioctl(*master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
-		ret = -errno;
-		close(*master);
-		*master = -1;
-		return ret;
-	}
+	if (grantpt(*master) || unlockpt(*master))
+		goto err;
+	/* The peer by descriptor, no path under /dev/pts to race for; by name before Linux 4.13. */
+	*slave = ioctl(*master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (*slave < 0 && (errno != EINVAL && errno != ENOTTY))
+		goto err;
+	if (*slave < 0 && (ptsname_r(*master, name, sizeof(name)) ||
+			   (*slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0))
+		goto err;
 	return 0;
+err:
+	ret = -errno;
+	close(*master);
+	*master = -1;
+	return ret;
 }
 
 /* The child: a session, its own terminal on 0-2 where the caller had one, then setup(). */
@@ -60,23 +70,37 @@ static void child_side(int slave, void (*setup)(void *arg), void *arg)
 		if (slave > 2)
 			close(slave);
 	}
-	for (size_t i = 0; i < sizeof(relayed) / sizeof(relayed[0]); ++i)
-		signal(relayed[i], SIG_DFL);
+	for (size_t i = 0; i < sizeof(relayed) / sizeof(relayed[0]); ++i) {
+		if (sigismember(&relayed_set, relayed[i]))
+			signal(relayed[i], SIG_DFL);
+	}
 	signal(SIGPIPE, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 	setup(arg);
 	_exit(127);
 }
 
+/*
+ * Blocked and read from a signalfd. A signal nswg was started with ignored
+ * (SIGHUP under nohup, SIGINT in a script's background job) stays ignored,
+ * for the child too; SIGCHLD ignored would reap the child unseen.
+ */
 static int block_signals(void)
 {
+	struct sigaction sa;
 	sigset_t set;
 
 	sigemptyset(&set);
+	sigemptyset(&relayed_set);
+	signal(SIGCHLD, SIG_DFL);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGWINCH);
-	for (size_t i = 0; i < sizeof(relayed) / sizeof(relayed[0]); ++i)
+	for (size_t i = 0; i < sizeof(relayed) / sizeof(relayed[0]); ++i) {
+		if (!sigaction(relayed[i], NULL, &sa) && sa.sa_handler == SIG_IGN)
+			continue;
 		sigaddset(&set, relayed[i]);
+		sigaddset(&relayed_set, relayed[i]);
+	}
 	if (sigprocmask(SIG_BLOCK, &set, &saved_mask))
 		return -errno;
 	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -92,18 +116,27 @@ int child_spawn(struct child *c, void (*setup)(void *arg), void *arg)
 	c->pid = -1;
 	c->master = -1;
 	c->raw = false;
-	for (int i = 0; i < 3; ++i)
+	term = -1;
+	for (int i = 2; i >= 0; --i) {
 		tty[i] = isatty(i);
+		if (tty[i])
+			term = i;
+	}
 	if ((ret = block_signals()))
 		return ret;
 	/* A write to a closed stdout fails with EPIPE; the relay then stops. */
 	signal(SIGPIPE, SIG_IGN);
-	if (tty[0]) {
+	/*
+	 * Any of 0-2 on a terminal: the child gets one of its own in their
+	 * place. A terminal it merely holds, without controlling it, it could
+	 * still read (the caller's typing) and reconfigure.
+	 */
+	if (term >= 0) {
 		if ((ret = open_pty(&c->master, &slave)))
 			return ret;
-		if (!tcgetattr(0, &saved_termios))
+		if (!tcgetattr(term, &saved_termios))
 			tcsetattr(slave, TCSANOW, &saved_termios);
-		if (!ioctl(0, TIOCGWINSZ, &ws))
+		if (!ioctl(term, TIOCGWINSZ, &ws))
 			ioctl(slave, TIOCSWINSZ, &ws);
 	}
 	c->pid = fork();
@@ -117,8 +150,8 @@ int child_spawn(struct child *c, void (*setup)(void *arg), void *arg)
 		child_side(slave, setup, arg);
 	if (slave >= 0)
 		close(slave);
-	/* Raw, so that ^C, ^Z and the rest reach the child's terminal as keys; only in the foreground. */
-	if (c->master >= 0 && tcgetpgrp(0) == getpgrp()) {
+	/* Raw, so that ^C and the rest reach the child's terminal as keys; only in the foreground. */
+	if (c->master >= 0 && tty[0] && tcgetpgrp(0) == getpgrp()) {
 		raw = saved_termios;
 		cfmakeraw(&raw);
 		c->raw = !tcsetattr(0, TCSADRAIN, &raw);
@@ -152,7 +185,8 @@ static bool relay_out(int master)
 	/* EIO: every descriptor of the other side is closed. */
 	if (n <= 0)
 		return false;
-	write_all(tty[1] ? 1 : 2, buf, (size_t)n);
+	/* To the caller's terminal: stdout, stderr, or stdin itself (a terminal is opened read-write). */
+	write_all(tty[1] ? 1 : tty[2] ? 2 : 0, buf, (size_t)n);
 	return true;
 }
 
@@ -168,7 +202,7 @@ static bool handle_signal(struct child *c, int *status)
 			if (waitpid(c->pid, status, WNOHANG) == c->pid)
 				exited = true;
 		} else if (si.ssi_signo == SIGWINCH) {
-			if (c->master >= 0 && !ioctl(0, TIOCGWINSZ, &ws))
+			if (c->master >= 0 && !ioctl(term, TIOCGWINSZ, &ws))
 				ioctl(c->master, TIOCSWINSZ, &ws);
 		} else
 			kill(c->pid, (int)si.ssi_signo);
@@ -178,15 +212,19 @@ static bool handle_signal(struct child *c, int *status)
 
 int child_wait(struct child *c)
 {
+	/* Keys are read only in the foreground, where the terminal was made raw: never a background job's. */
 	struct pollfd p[3] = { { .fd = sfd, .events = POLLIN },
 			       { .fd = c->master, .events = POLLIN },
-			       { .fd = c->master >= 0 ? 0 : -1, .events = POLLIN } };
+			       { .fd = c->raw ? 0 : -1, .events = POLLIN } };
 	bool exited = false;
-	int status = 0;
+	int status = 0, drained = 0;
 
 	while (!exited) {
-		if (poll(p, 3, -1) < 0 && errno != EINTR)
+		if (poll(p, 3, -1) < 0 && errno != EINTR) {
+			kill(c->pid, SIGKILL);
+			exited = waitpid(c->pid, &status, 0) == c->pid;
 			break;
+		}
 		if (p[0].revents)
 			exited = handle_signal(c, &status);
 		if (p[1].revents && !relay_out(c->master))
@@ -195,13 +233,18 @@ int child_wait(struct child *c)
 			char buf[4096];
 			ssize_t n = read(0, buf, sizeof(buf));
 
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
 			if (n <= 0 || !write_all(c->master, buf, (size_t)n))
 				p[2].fd = -1;
 		}
 	}
-	/* What the child printed last, without waiting for any process it left holding the terminal. */
+	/*
+	 * What the child printed last, without waiting for any process it left
+	 * holding the terminal, nor reading one that keeps printing for ever.
+	 */
 	if (c->master >= 0 && p[1].fd >= 0 && !fcntl(c->master, F_SETFL, O_NONBLOCK)) {
-		while (relay_out(c->master) && poll(&p[1], 1, 0) > 0)
+		while (drained++ < 256 && relay_out(c->master) && poll(&p[1], 1, 0) > 0)
 			;
 	}
 	if (c->raw)
@@ -211,5 +254,6 @@ int child_wait(struct child *c)
 	close(sfd);
 	if (!exited)
 		return 126;
-	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	c->signo = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	return c->signo ? 128 + c->signo : WEXITSTATUS(status);
 }

@@ -15,7 +15,7 @@ int tunnel_save_running(struct tunnel *t, const struct rtnl_link *link)
 	struct nswg_prefix *addresses = NULL;
 	char path[4096], *text = NULL;
 	size_t n, len = 0;
-	bool renaming;
+	bool renaming = false;
 	int ret;
 
 	if (!tunnel_say(t, "ip netns exec %s wg showconf %s", t->ns, t->lc.ifname))
@@ -30,10 +30,10 @@ int tunnel_save_running(struct tunnel *t, const struct rtnl_link *link)
 		tunnel_failed("unable to read the interface's addresses", ret, &t->target);
 	else if ((ret = config_render_saved(t->lc.cfg, addresses, n, link->mtu, device, &text, &len)))
 		tunnel_failed("unable to compose the configuration", ret, NULL);
-	else if ((ret = file_write_atomic(path, text, len, 0600, &renaming)) == -EPERM)
+	else if ((ret = file_dir_trusted(path)) == -EPERM)
 		fprintf(stderr, "%s: refusing to write `%s': its directory may be written by a user other than root\n",
 			prog, path);
-	else if (ret)
+	else if (ret || (ret = file_write_atomic(path, text, len, 0600, &renaming)))
 		fprintf(stderr, "%s: Could not %s configuration file: %s\n", prog, renaming ? "move" : "write",
 			strerror(-ret));
 	if (text)

@@ -155,7 +155,7 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 			t->dry_run = true;
 		else if (cmd == TUNNEL_DOWN && !strcmp(argv[i], "--keep-netns"))
 			t->keep_netns = true;
-		else if (cmd != TUNNEL_DOWN && !strcmp(argv[i], "--trust-netns-owner"))
+		else if (!strcmp(argv[i], "--trust-netns-owner"))
 			t->trust_owner = true;
 		else if (argv[i][0] != '-' && !config)
 			config = argv[i];
@@ -166,7 +166,7 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 	}
 	if (!config) {
 		fprintf(stderr, "Usage: %s %s [ CONFIG_FILE | INTERFACE ] [ --netns NS ]%s\n", prog, command_names[cmd],
-			cmd == TUNNEL_DOWN ? " [ --keep-netns ]" : " [ --trust-netns-owner ]");
+			cmd == TUNNEL_DOWN ? " [ --keep-netns ] [ --trust-netns-owner ]" : " [ --trust-netns-owner ]");
 		return -EINVAL;
 	}
 	/* A test switch: the way for kernels that refuse to create a link in another namespace. */
@@ -212,7 +212,7 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
  * would write back. up, save and reload refuse it unless told to trust its
  * owner; down, which only takes away, always goes on.
  */
-static int tunnel_refuse_foreign(const struct tunnel *t)
+static int tunnel_refuse_foreign(struct tunnel *t)
 {
 	int ours = netns_owner_is_ours(t->ns_fd);
 
@@ -221,6 +221,7 @@ static int tunnel_refuse_foreign(const struct tunnel *t)
 		return ours;
 	}
 	/* Kernels without NS_GET_USERNS (before 4.9) have one user namespace for all that matters here. */
+	t->foreign = ours == 0;
 	if (ours != 0 || t->cmd == TUNNEL_DOWN)
 		return 0;
 	if (!t->trust_owner) {
@@ -236,7 +237,7 @@ static int tunnel_refuse_foreign(const struct tunnel *t)
 	return 0;
 }
 
-int tunnel_refuse_host(const struct tunnel *t)
+int tunnel_refuse_host(struct tunnel *t)
 {
 	int ret = refuse_host_namespace(t->ns_fd, t->ns);
 
@@ -286,6 +287,15 @@ int tunnel_lock_namespace(struct tunnel *t)
 	/* A key found through the journal stays: a path may lead elsewhere now. */
 	if (!*t->key)
 		ret = state_key(t->ns, t->ns_fd, t->key, sizeof(t->key));
+	/* A namespace nswg 0.1 brought up keeps the key it wrote, until its last down. */
+	if (!ret && t->ns_fd >= 0 && !state_dir(t->key, t->state_dir, sizeof(t->state_dir)) &&
+	    access(t->state_dir, F_OK)) {
+		char old[sizeof(t->key)], dir[sizeof(t->state_dir)];
+
+		if (!state_key_legacy(t->ns, t->ns_fd, old, sizeof(old)) && !state_dir(old, dir, sizeof(dir)) &&
+		    !access(dir, F_OK))
+			snprintf(t->key, sizeof(t->key), "%s", old);
+	}
 	if (!ret)
 		ret = state_dir(t->key, t->state_dir, sizeof(t->state_dir));
 	if (!ret) {

@@ -148,24 +148,27 @@ void memzero_explicit(void *p, size_t n)
 
 /*
  * The directory a file is replaced in must be root's (or the caller's) and
- * writable by no one else, bar a sticky one: whoever can write it can swap
- * the file. Returns an open descriptor of it (for the fsync after the
- * rename) or -errno, -EPERM for a directory others control.
+ * writable by no other user, bar a sticky one: whoever can write it can
+ * swap the file. Returns an open descriptor of it, through which the file
+ * is then made and renamed, or -errno, -EPERM for a directory others
+ * control. *base is the file's name in it.
  */
-static int open_trusted_dir(const char *path, char *dir, size_t size)
+static int open_trusted_dir(const char *path, const char **base)
 {
 	const char *slash = strrchr(path, '/');
+	char dir[4096];
 	struct stat st;
 	int fd;
 
+	*base = slash ? slash + 1 : path;
 	if (!slash)
-		snprintf(dir, size, ".");
+		snprintf(dir, sizeof(dir), ".");
 	else if (slash == path)
-		snprintf(dir, size, "/");
-	else if ((size_t)(slash - path) >= size)
+		snprintf(dir, sizeof(dir), "/");
+	else if ((size_t)(slash - path) >= sizeof(dir))
 		return -ENAMETOOLONG;
 	else
-		snprintf(dir, size, "%.*s", (int)(slash - path), path);
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -175,14 +178,27 @@ static int open_trusted_dir(const char *path, char *dir, size_t size)
 		close(fd);
 		return ret;
 	}
-	if ((st.st_uid && st.st_uid != geteuid()) || ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
+	/* Group-writable is root's own group's only (/etc/wireguard 0770 root:root, say). */
+	if ((st.st_uid && st.st_uid != geteuid()) ||
+	    (((st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && st.st_gid)) && !(st.st_mode & S_ISVTX))) {
 		close(fd);
 		return -EPERM;
 	}
 	return fd;
 }
 
-/* A temporary name no one can guess: PATH.nswg-XXXXXXXXXXXXXXXX. */
+int file_dir_trusted(const char *path)
+{
+	const char *base;
+	int fd = open_trusted_dir(path, &base);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+/* A temporary name no one can guess: NAME.nswg-XXXXXXXXXXXXXXXX. */
 static int temporary_name(struct strbuf *tmp, const char *path)
 {
 	uint64_t r;
@@ -194,23 +210,23 @@ static int temporary_name(struct strbuf *tmp, const char *path)
 
 int file_write_atomic(const char *path, const void *text, size_t len, unsigned int mode, bool *renaming)
 {
-	const char *p = text;
+	const char *p = text, *base;
 	struct strbuf tmp = { 0 };
-	char dir[4096];
 	ssize_t n;
 	int fd = -1, dirfd, ret = 0;
 
 	if (renaming)
 		*renaming = false;
-	dirfd = open_trusted_dir(path, dir, sizeof(dir));
+	/* Everything after goes through the directory checked: a path swapped meanwhile changes nothing. */
+	dirfd = open_trusted_dir(path, &base);
 	if (dirfd < 0)
 		return dirfd;
 	/* Never an existing file, never through a link: a planted one fails here. */
 	for (int tries = 0; fd < 0 && tries < 8; ++tries) {
 		strbuf_reset(&tmp);
-		if ((ret = temporary_name(&tmp, path)))
+		if ((ret = temporary_name(&tmp, base)))
 			goto out;
-		fd = open(tmp.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode & 0600);
+		fd = openat(dirfd, tmp.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode & 0600);
 		ret = fd < 0 ? -errno : 0;
 		if (fd < 0 && ret != -EEXIST)
 			goto out;
@@ -230,13 +246,13 @@ int file_write_atomic(const char *path, const void *text, size_t len, unsigned i
 	if (!ret && fsync(fd))
 		ret = -errno;
 	close(fd);
-	if (!ret && rename(tmp.s, path)) {
+	if (!ret && renameat(dirfd, tmp.s, dirfd, base)) {
 		ret = -errno;
 		if (renaming)
 			*renaming = true;
 	}
 	if (ret)
-		unlink(tmp.s);
+		unlinkat(dirfd, tmp.s, 0);
 	/* The rename itself, on the disk. */
 	else if (fsync(dirfd) && errno != EINVAL)
 		ret = -errno;

@@ -82,8 +82,9 @@ test_names() {
 	while [ "$(ns_inode $holder)" = "$(ns_inode $$)" ]; do sleep 0.05; done
 	old=$(ns_inode $holder)
 	check "names: up in a namespace given by a path, again" $NSWG up nm2 --netns /proc/$holder/ns/net
-	index=$(sed -n 's/^ifindex=//p' /run/nswg/@*/nm2.state)
-	impl=$(state_pid "$(basename /run/nswg/@*)" nm2)
+	record=$(ls /run/nswg/@*/nm2.state)
+	index=$(sed -n 's/^ifindex=//p' "$record")
+	impl=$(sed -n 's/^userspace_pid=//p' "$record")
 	kill $holder
 	[ -n "$impl" ] && [ "$impl" != 0 ] && kill "$impl"
 	wait $holder 2>/dev/null
@@ -128,7 +129,7 @@ on_terminal() {
 		sleep 60 &
 		echo $! >$T/sleeper
 		wait
-	} | script -qec "$1" /dev/null
+	} 2>/dev/null | script -qec "$1" /dev/null
 	kill "$(cat $T/sleeper)" 2>/dev/null
 }
 
@@ -140,9 +141,14 @@ test_exec_user() {
 	check "exec --user on a terminal: TIOCSTI works on the child's own terminal" grep -q 'tiocsti: injected' $T/pty.out
 	check "exec --user on a terminal: nothing reaches the caller's terminal" \
 		sh -c "grep -q 'READ<' $T/pty.out && ! grep -q 'READ<.*INJECTED' $T/pty.out"
-	on_terminal "$NSWG exec bx --user nobody -- $TIOCSTI 'echo INJECTED' </dev/null; stty -icanon min 0 time 10; line=\$(head -n 1); echo \"READ<\$line>\"" >$T/pty.out 2>&1
-	check "exec --user without a terminal on stdin: the child has no controlling terminal" \
-		sh -c "grep -q 'tiocsti: no controlling terminal' $T/pty.out && ! grep -q 'READ<.*INJECTED' $T/pty.out"
+	on_terminal "$NSWG exec bx --user nobody -- $TIOCSTI 'echo INJECTED' </dev/null >$T/tiocsti.out 2>&1; stty -icanon min 0 time 10; line=\$(head -n 1); echo \"READ<\$line>\"" >$T/pty.out 2>&1
+	check "exec --user without a terminal on 0-2: the child has no controlling terminal" \
+		sh -c "grep -q 'tiocsti: no controlling terminal' $T/tiocsti.out && ! grep -q 'READ<.*INJECTED' $T/pty.out"
+	# stdin not a terminal, stdout one: the child still gets a terminal of its own, not the caller's.
+	on_terminal "echo caller \$(readlink /proc/self/fd/1); $NSWG exec bx --user nobody -- readlink /proc/self/fd/1 </dev/null" >$T/pty.out 2>&1
+	check "exec --user, stdout a terminal: the child's is another one" \
+		sh -c "mine=\$(sed -n 's/^caller //p' $T/pty.out | tr -d '\r'); [ -n \"\$mine\" ] &&
+			grep -q '^/dev/pts/' $T/pty.out && ! grep -v '^caller' $T/pty.out | tr -d '\r' | grep -qx \"\$mine\""
 	on_terminal "stty rows 33 cols 77; $NSWG exec bx --user nobody -- stty size; echo status \$?" >$T/pty.out 2>&1
 	check "exec --user on a terminal: the window size is relayed" grep -q '^33 77' $T/pty.out
 	check "exec --user on a terminal: the exit status is the command's" grep -q '^status 0' $T/pty.out
@@ -244,7 +250,13 @@ test_foreign_userns() {
 	check "foreign userns: the interface is up in the container's namespace" nsenter -t $holder -n $IP link show fu1
 	$NSWG save fu1 2>$T/err
 	check "foreign userns: save without the option is refused" failed_saying $? 'another user namespace'
-	check "foreign userns: down needs no option" $NSWG down fu1
+	# SaveConfig: down does not write what the container's root may have changed into root's file.
+	sed -i '/^\[Peer\]/i SaveConfig = true' /etc/wireguard/fu1.conf
+	cp /etc/wireguard/fu1.conf $T/fu1.before
+	$NSWG down fu1 2>$T/err
+	check "foreign userns: down needs no option" test $? = 0
+	check "foreign userns: with SaveConfig, down saves nothing, and says so" \
+		sh -c "cmp -s /etc/wireguard/fu1.conf $T/fu1.before && grep -q 'warning: not saving' $T/err"
 	kill $holder
 	wait $holder 2>/dev/null
 	check "foreign userns: nothing left" nothing_left
