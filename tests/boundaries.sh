@@ -125,12 +125,17 @@ test_names() {
 
 # COMMAND: run by sh on a terminal of its own (script(1)), its input kept open and silent.
 on_terminal() {
+	rm -f $T/sleeper
 	{
 		sleep 60 &
 		echo $! >$T/sleeper
 		wait
-	} 2>/dev/null | script -qec "$1" /dev/null
-	kill "$(cat $T/sleeper)" 2>/dev/null
+	} 2>/dev/null | {
+		script -qec "$1" /dev/null
+		# The pipeline ends when its input's writer does.
+		while [ ! -s $T/sleeper ]; do sleep 0.01; done
+		kill "$(cat $T/sleeper)"
+	}
 }
 
 # exec --user: a session, a terminal, an environment and descriptors of its own; no way back to root.
@@ -208,7 +213,7 @@ test_exec_user() {
 	mkdir -p $T/etc
 	unshare --mount --propagation private sh -c "
 		mount -t tmpfs etc $T/etc && cp -a /etc/. $T/etc/ 2>/dev/null; rm -f $T/etc/nsswitch.conf
-		mount --bind $T/etc /etc && mount --make-private /etc || exit 3
+		mount --bind $T/etc /etc || exit 3
 		$NSWG up ne1 --netns nsw || exit 4
 		[ -e /etc/netns/nsw/resolv.conf ] || exit 5
 		[ ! -e /etc/netns/nsw/nsswitch.conf ] || exit 6
@@ -251,7 +256,7 @@ test_foreign_userns() {
 	$NSWG save fu1 2>$T/err
 	check "foreign userns: save without the option is refused" failed_saying $? 'another user namespace'
 	# SaveConfig: down does not write what the container's root may have changed into root's file.
-	sed -i '/^\[Peer\]/i SaveConfig = true' /etc/wireguard/fu1.conf
+	awk '/^\[Peer\]/ { print "SaveConfig = true" } 1' /etc/wireguard/fu1.conf >$T/fu1.conf && cat $T/fu1.conf >/etc/wireguard/fu1.conf
 	cp /etc/wireguard/fu1.conf $T/fu1.before
 	$NSWG down fu1 2>$T/err
 	check "foreign userns: down needs no option" test $? = 0
