@@ -5,6 +5,12 @@
 # Privilege and trust boundaries (issue 13), sourced by scenarios.sh: what
 # nswg hands to less trusted parties, an unprivileged user of exec, a
 # directory others may write, a namespace owned by another user namespace.
+# util-linux's tools by their paths: busybox's shell in the VM prefers its
+# own applets, which lack options used here.
+SETPRIV=${SETPRIV:-/usr/bin/setpriv}
+UNSHARE=${UNSHARE:-/usr/bin/unshare}
+NSENTER=${NSENTER:-/usr/bin/nsenter}
+SCRIPT=${SCRIPT:-/usr/bin/script}
 
 # nswg save beside a file planted under the old temporary name, and in
 # directories others control.
@@ -18,7 +24,7 @@ test_files() {
 	check "files: up" $NSWG up "$d/wgf.conf" --netns fl
 	# nobody plants PATH.nswg-tmp in a sticky directory and keeps it open.
 	chmod 1777 "$d"
-	setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "umask 0; : >$d/wgf.conf.nswg-tmp; exec sleep 60 3<>$d/wgf.conf.nswg-tmp" &
+	$SETPRIV --reuid=65534 --regid=65534 --clear-groups sh -c "umask 0; : >$d/wgf.conf.nswg-tmp; exec sleep 60 3<>$d/wgf.conf.nswg-tmp" &
 	planter=$!
 	i=0
 	while [ ! -e "/proc/$planter/fd/3" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
@@ -62,7 +68,7 @@ test_names() {
 	check "names: show without a name lists it too" sh -c "$NSWG show | grep -q '^interface: nm1\$'"
 	check "names: down" $NSWG down nm1
 	# A named namespace spelled like the key of a namespace given by a path.
-	unshare --net sleep 300 &
+	$UNSHARE --net sleep 300 &
 	holder=$!
 	while [ "$(ns_inode $holder)" = "$(ns_inode $$)" ]; do sleep 0.05; done
 	named=$(printf '@%x:%x' "$(stat -Lc %d /proc/$holder/ns/net)" "$(ns_inode $holder)")
@@ -77,7 +83,7 @@ test_names() {
 
 	# A namespace gone with its interface, and a later one with its inode:
 	# the journal of the first is not the second's.
-	unshare --net sleep 300 &
+	$UNSHARE --net sleep 300 &
 	holder=$!
 	while [ "$(ns_inode $holder)" = "$(ns_inode $$)" ]; do sleep 0.05; done
 	old=$(ns_inode $holder)
@@ -92,7 +98,7 @@ test_names() {
 	reused=
 	i=0
 	while [ -z "$reused" ] && [ $i -lt 200 ]; do
-		unshare --net sleep 300 &
+		$UNSHARE --net sleep 300 &
 		holder=$!
 		while [ "$(ns_inode $holder)" = "$(ns_inode $$)" ]; do sleep 0.02; done
 		if [ "$(ns_inode $holder)" = "$old" ]; then
@@ -107,14 +113,14 @@ test_names() {
 	check "names: a new namespace got the gone one's inode ($old)" test -n "$reused"
 	if [ -n "$reused" ]; then
 		# A link of the index the journal recorded: wireguard in the VM, a bridge here (no dummy module).
-		nsenter -t "$reused" -n $IP link add bystander index "$index" type wireguard 2>/dev/null ||
-			nsenter -t "$reused" -n $IP link add bystander index "$index" type bridge
+		$NSENTER -t "$reused" -n $IP link add bystander index "$index" type wireguard 2>/dev/null ||
+			$NSENTER -t "$reused" -n $IP link add bystander index "$index" type bridge
 		$NSWG down nm2 --netns /proc/$reused/ns/net >/dev/null 2>&1
 		check "names: down in the new namespace leaves its link of the recorded index alone" \
-			nsenter -t "$reused" -n $IP link show bystander
+			$NSENTER -t "$reused" -n $IP link show bystander
 		check "names: up in the new namespace starts afresh" $NSWG up nm2 --netns /proc/$reused/ns/net
 		check "names: and its down" $NSWG down nm2 --netns /proc/$reused/ns/net
-		check "names: the new namespace keeps its link" nsenter -t "$reused" -n $IP link show bystander
+		check "names: the new namespace keeps its link" $NSENTER -t "$reused" -n $IP link show bystander
 		kill "$reused"
 		wait "$reused" 2>/dev/null
 	fi
@@ -131,7 +137,7 @@ on_terminal() {
 		echo $! >$T/sleeper
 		wait
 	} 2>/dev/null | {
-		script -qec "$1" /dev/null
+		$SCRIPT -qec "$1" /dev/null
 		# The pipeline ends when its input's writer does.
 		while [ ! -s $T/sleeper ]; do sleep 0.01; done
 		kill "$(cat $T/sleeper)"
@@ -211,7 +217,7 @@ test_exec_user() {
 	# A host without nsswitch.conf (musl): none is written for the namespace, and exec works.
 	write_one ne1 8 dns
 	mkdir -p $T/etc
-	unshare --mount --propagation private sh -c "
+	$UNSHARE --mount --propagation private sh -c "
 		mount -t tmpfs etc $T/etc && cp -a /etc/. $T/etc/ 2>/dev/null; rm -f $T/etc/nsswitch.conf
 		mount --bind $T/etc /etc || exit 3
 		$NSWG up ne1 --netns nsw || exit 4
@@ -229,19 +235,19 @@ test_exec_user() {
 # A namespace owned by another user namespace: a rootless container's, whose root forges netlink replies.
 test_foreign_userns() {
 	write_one fu1 9
-	unshare --user --map-root-user --net sleep 300 &
+	$UNSHARE --user --map-root-user --net sleep 300 &
 	holder=$!
 	while [ "$(stat -Lc %i /proc/$holder/ns/user)" = "$(stat -Lc %i /proc/$$/ns/user)" ]; do sleep 0.05; done
 	ns=/proc/$holder/ns/net
 	$NSWG up fu1 --netns $ns 2>$T/err
 	check "foreign userns: up is refused, in one line naming the option" \
 		sh -c "[ $? = 1 ] && [ \$(wc -l <$T/err) = 1 ] && grep -q 'another user namespace.*--trust-netns-owner' $T/err"
-	check "foreign userns: and nothing is made in it" sh -c "[ \$(nsenter -t $holder -n $IP -o link show | wc -l) = 1 ]"
+	check "foreign userns: and nothing is made in it" sh -c "[ \$($NSENTER -t $holder -n $IP -o link show | wc -l) = 1 ]"
 	# Accepted: the container's root sends forged replies to nswg's sockets there, in the middle of up,
 	# before the first request at which it finds them (the count differs between kernel and userspace).
 	for n in 8 10 12 14 16 18 20; do
 		rm -f $T/forge
-		NSWG_FAULT_RUN=$n:0 NSWG_FAULT_CMD="nsenter -t $holder -U -n $NLFORGE >$T/forge 2>&1" \
+		NSWG_FAULT_RUN=$n:0 NSWG_FAULT_CMD="$NSENTER -t $holder -U -n $NLFORGE >$T/forge 2>&1" \
 			$FAULT_NSWG up fu1 --netns $ns --trust-netns-owner 2>$T/err
 		rc=$?
 		grep -q 'sockets [1-9]' $T/forge 2>/dev/null && break
@@ -252,7 +258,7 @@ test_foreign_userns() {
 	echo "# before request $n: $(cat $T/forge 2>/dev/null)"
 	check "foreign userns: the forger found nswg's sockets, and the kernel delivered none of its replies" \
 		grep -q 'sockets [1-9][0-9]*, delivered 0,' $T/forge
-	check "foreign userns: the interface is up in the container's namespace" nsenter -t $holder -n $IP link show fu1
+	check "foreign userns: the interface is up in the container's namespace" $NSENTER -t $holder -n $IP link show fu1
 	$NSWG save fu1 2>$T/err
 	check "foreign userns: save without the option is refused" failed_saying $? 'another user namespace'
 	# SaveConfig: down does not write what the container's root may have changed into root's file.
