@@ -101,11 +101,6 @@ int state_log_path(const char *key, const char *ifname, char *path, size_t size)
 /* The key of the one namespace that has state for ifname: -ENOENT, -EEXIST if several. */
 int state_find(const char *ifname, char *key, size_t size);
 /* The key of a room recorded for the namespace of that identity: -ENOENT if none. */
-/*
- * The key nswg 0.1 wrote, before this scheme (a name as it is, a path as
- * @DEV:INO), where it differs; -ENOENT where it is the same.
- */
-int state_key_legacy(const char *netns_arg, int netns_fd, char *key, size_t size);
 int state_find_room(const struct netns_id *id, char *key, size_t size);
 
 #endif

@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -248,8 +249,11 @@ static int run_as(const char *user, char **argv)
 	ret = child_wait(&c);
 	/* Killed by a signal, nswg dies of it too, as sudo does: a calling shell's loop sees the ^C. */
 	if (c.signo && c.signo != SIGKILL && c.signo != SIGSTOP) {
+		struct rlimit none = { 0, 0 };
 		sigset_t set;
 
+		/* The child's core was the child's to dump: none of root's nswg. */
+		setrlimit(RLIMIT_CORE, &none);
 		signal(c.signo, SIG_DFL);
 		sigemptyset(&set);
 		sigaddset(&set, c.signo);

@@ -108,16 +108,20 @@ static int read_cookie(void *arg)
 int netns_identity(int fd, struct netns_id *id)
 {
 	struct stat st;
+	int ret;
 
 	memset(id, 0, sizeof(*id));
 	if (fstat(fd, &st))
 		return -errno;
 	id->dev = st.st_dev;
 	id->ino = st.st_ino;
-	/* Where the namespace cannot be entered to ask (a seccomp filter, say), the inode alone. */
-	if (netns_run_in(fd, read_cookie, &id->cookie))
+	/* A key must not change from one run to the next: only a kernel without cookies goes without. */
+	ret = netns_run_in(fd, read_cookie, &id->cookie);
+	if (ret == -ENOPROTOOPT) {
 		id->cookie = 0;
-	return 0;
+		ret = 0;
+	}
+	return ret;
 }
 
 int netns_owner_is_ours(int fd)

@@ -26,6 +26,7 @@ static struct termios saved_termios;
 static sigset_t saved_mask;
 static int sfd = -1;
 static sigset_t relayed_set; /* those of relayed[] not ignored at start */
+static bool sigpipe_ignored;  /* at start: the child gets it so again */
 static bool tty[3];
 static int term = -1; /* the first of 0-2 that is a terminal, or -1 */
 
@@ -74,7 +75,7 @@ static void child_side(int slave, void (*setup)(void *arg), void *arg)
 		if (sigismember(&relayed_set, relayed[i]))
 			signal(relayed[i], SIG_DFL);
 	}
-	signal(SIGPIPE, SIG_DFL);
+	signal(SIGPIPE, sigpipe_ignored ? SIG_IGN : SIG_DFL);
 	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 	setup(arg);
 	_exit(127);
@@ -116,6 +117,7 @@ int child_spawn(struct child *c, void (*setup)(void *arg), void *arg)
 	c->pid = -1;
 	c->master = -1;
 	c->raw = false;
+	c->signo = 0;
 	term = -1;
 	for (int i = 2; i >= 0; --i) {
 		tty[i] = isatty(i);
@@ -125,7 +127,7 @@ int child_spawn(struct child *c, void (*setup)(void *arg), void *arg)
 	if ((ret = block_signals()))
 		return ret;
 	/* A write to a closed stdout fails with EPIPE; the relay then stops. */
-	signal(SIGPIPE, SIG_IGN);
+	sigpipe_ignored = signal(SIGPIPE, SIG_IGN) == SIG_IGN;
 	/*
 	 * Any of 0-2 on a terminal: the child gets one of its own in their
 	 * place. A terminal it merely holds, without controlling it, it could
@@ -190,6 +192,25 @@ static bool relay_out(int master)
 	return true;
 }
 
+/*
+ * The child stopped (SIGSTOP, SIGTTOU...): the caller's terminal as it was,
+ * and nswg stopped in its turn, so that its shell gets the prompt back; at
+ * SIGCONT (fg), raw again and the child continued.
+ */
+static void child_stopped(struct child *c)
+{
+	if (c->raw)
+		tcsetattr(0, TCSADRAIN, &saved_termios);
+	kill(getpid(), SIGSTOP);
+	if (c->raw) {
+		struct termios raw = saved_termios;
+
+		cfmakeraw(&raw);
+		tcsetattr(0, TCSADRAIN, &raw);
+	}
+	kill(c->pid, SIGCONT);
+}
+
 /* A signal for the parent: the child's end, a new window size, or one to pass on. */
 static bool handle_signal(struct child *c, int *status)
 {
@@ -199,8 +220,14 @@ static bool handle_signal(struct child *c, int *status)
 
 	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD) {
-			if (waitpid(c->pid, status, WNOHANG) == c->pid)
+			if (waitpid(c->pid, status, WNOHANG | WUNTRACED) != c->pid)
+				continue;
+			if (WIFSTOPPED(*status))
+				child_stopped(c);
+			else
 				exited = true;
+		} else if (exited) {
+			continue; /* reaped: its pid may be another's now */
 		} else if (si.ssi_signo == SIGWINCH) {
 			if (c->master >= 0 && !ioctl(term, TIOCGWINSZ, &ws))
 				ioctl(c->master, TIOCSWINSZ, &ws);

@@ -53,21 +53,6 @@ int state_key(const char *netns_arg, int netns_fd, char *key, size_t size)
 	return 0;
 }
 
-int state_key_legacy(const char *netns_arg, int netns_fd, char *key, size_t size)
-{
-	struct stat st;
-
-	if (!netns_arg_is_path(netns_arg)) {
-		if (netns_arg[0] != '.' && netns_arg[0] != '@' && netns_arg[0] != '%')
-			return -ENOENT; /* the same key */
-		return (size_t)snprintf(key, size, "%s", netns_arg) >= size ? -ENAMETOOLONG : 0;
-	}
-	if (fstat(netns_fd, &st))
-		return -errno;
-	snprintf(key, size, "@%lx:%lx", (unsigned long)st.st_dev, (unsigned long)st.st_ino);
-	return 0;
-}
-
 int state_dir(const char *key, char *path, size_t size)
 {
 	if ((size_t)snprintf(path, size, "%s/%s", NSWG_STATE_DIR, key) >= size)

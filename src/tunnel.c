@@ -216,12 +216,12 @@ static int tunnel_refuse_foreign(struct tunnel *t)
 {
 	int ours = netns_owner_is_ours(t->ns_fd);
 
-	if (ours < 0 && ours != -ENOTTY && ours != -EINVAL) {
+	if (ours < 0 && ours != -ENOTTY && ours != -EINVAL && t->cmd != TUNNEL_DOWN) {
 		fprintf(stderr, "%s: unable to find the owner of namespace `%s': %s\n", prog, t->ns, strerror(-ours));
 		return ours;
 	}
 	/* Kernels without NS_GET_USERNS (before 4.9) have one user namespace for all that matters here. */
-	t->foreign = ours == 0;
+	t->foreign = ours <= 0 && ours != -ENOTTY && ours != -EINVAL; /* unknown counts as foreign */
 	if (ours != 0 || t->cmd == TUNNEL_DOWN)
 		return 0;
 	if (!t->trust_owner) {
@@ -287,15 +287,6 @@ int tunnel_lock_namespace(struct tunnel *t)
 	/* A key found through the journal stays: a path may lead elsewhere now. */
 	if (!*t->key)
 		ret = state_key(t->ns, t->ns_fd, t->key, sizeof(t->key));
-	/* A namespace nswg 0.1 brought up keeps the key it wrote, until its last down. */
-	if (!ret && t->ns_fd >= 0 && !state_dir(t->key, t->state_dir, sizeof(t->state_dir)) &&
-	    access(t->state_dir, F_OK)) {
-		char old[sizeof(t->key)], dir[sizeof(t->state_dir)];
-
-		if (!state_key_legacy(t->ns, t->ns_fd, old, sizeof(old)) && !state_dir(old, dir, sizeof(dir)) &&
-		    !access(dir, F_OK))
-			snprintf(t->key, sizeof(t->key), "%s", old);
-	}
 	if (!ret)
 		ret = state_dir(t->key, t->state_dir, sizeof(t->state_dir));
 	if (!ret) {

@@ -178,6 +178,19 @@ test_exec_user() {
 	check "exec --user: a SIGTERM to nswg reaches the command, whose status it returns" test $? = 143
 	check "exec --user: the command is gone" sh -c "! pgrep -u 65534 -x sleep"
 
+	# The command stopped: nswg stops in its turn (its shell gets the prompt back), and goes on with it.
+	$NSWG exec bx --user nobody -- sh -c 'kill -STOP $$; echo resumed' </dev/null >$T/stop.out 2>&1 &
+	p=$!
+	i=0
+	while [ "$(awk '{print $3}' /proc/$p/stat 2>/dev/null)" != T ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	check "exec --user: the command stopped, nswg stops too" test "$(awk '{print $3}' /proc/$p/stat 2>/dev/null)" = T
+	kill -CONT $p
+	i=0
+	while [ -e /proc/$p/stat ] && [ "$(awk '{print $3}' /proc/$p/stat)" != Z ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	kill -KILL $p 2>/dev/null
+	wait $p
+	check "exec --user: continued, the command goes on to its end" sh -c "[ $? = 0 ] && grep -qx resumed $T/stop.out"
+
 	# Descriptors: a root file open as 7 is not the user's.
 	echo secret >$T/secret
 	chmod 0600 $T/secret
