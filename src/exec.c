@@ -113,9 +113,11 @@ static bool kept_variable(const char *v)
  * The environment of --user, as sudo's env_reset builds it: the user's
  * HOME, USER, LOGNAME and SHELL, a PATH of system directories only, and of
  * the caller's only TERM, LANG, LANGUAGE, LC_*, DISPLAY and XAUTHORITY.
- * Nothing else of root's
- * (LD_PRELOAD, a PATH through /root) reaches the user's program.
+ * Nothing else of root's (LD_PRELOAD, a PATH through /root) reaches the
+ * user's program. The first USER_ENV_OWN entries are allocated here, the
+ * rest are the caller's.
  */
+#define USER_ENV_OWN 5
 static char **user_environment(const struct passwd *pw)
 {
 	extern char **environ;
@@ -124,7 +126,7 @@ static char **user_environment(const struct passwd *pw)
 
 	for (char **v = environ; *v; ++v)
 		n += kept_variable(*v);
-	env = calloc(n + 6, sizeof(*env));
+	env = calloc(n + USER_ENV_OWN + 1, sizeof(*env));
 	if (!env)
 		return NULL;
 	if (asprintf(&env[k++], "HOME=%s", pw->pw_dir) < 0 || asprintf(&env[k++], "USER=%s", pw->pw_name) < 0 ||
@@ -188,6 +190,13 @@ static void close_inherited(void)
 	closedir(d);
 }
 
+static void user_environment_free(char **env)
+{
+	for (size_t i = 0; i < USER_ENV_OWN; ++i)
+		free(env[i]);
+	free(env);
+}
+
 struct as_user {
 	const struct passwd *pw;
 	char **argv, **env;
@@ -244,9 +253,11 @@ static int run_as(const char *user, char **argv)
 	fflush(NULL);
 	if ((ret = child_spawn(&c, become_user, &u))) {
 		fprintf(stderr, "%s: unable to start `%s': %s\n", prog, argv[0], strerror(-ret));
+		user_environment_free(u.env);
 		return 1;
 	}
 	ret = child_wait(&c);
+	user_environment_free(u.env);
 	/* Killed by a signal, nswg dies of it too, as sudo does: a calling shell's loop sees the ^C. */
 	if (c.signo && c.signo != SIGKILL && c.signo != SIGSTOP) {
 		struct rlimit none = { 0, 0 };
