@@ -52,11 +52,13 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 B := build
 CORE_SRCS := src/util.c src/key.c src/curve25519.c src/config.c src/config_lex.c src/config_values.c src/config_file.c src/render.c \
-	src/nl.c src/netns.c src/rtnl.c src/rtnl_msg.c src/wgnl.c src/uapi.c src/device.c src/show_fmt.c src/userspace.c src/state.c src/dns.c src/resolve.c src/stats.c src/prefix.c
+	src/nl.c src/netns.c src/rtnl.c src/rtnl_msg.c src/wgnl.c src/uapi.c src/device.c src/show_fmt.c src/userspace.c src/daemon.c src/state.c src/dns.c src/resolve.c src/stats.c src/prefix.c \
+	src/relay_spec.c src/socks.c
 CORE_OBJS := $(CORE_SRCS:src/%.c=$(B)/%.o)
 # The commands, one file each, and the machinery they share (tunnel, steps, teardown).
 CMD_SRCS := src/cli.c src/tunnel.c src/steps.c src/teardown.c src/up.c src/down.c src/save.c src/reload.c \
-	src/strip.c src/show.c src/exec.c src/pty.c
+	src/strip.c src/show.c src/exec.c src/pty.c src/privdrop.c \
+	src/tunnel_relay.c src/relay_cmd.c src/relay_proc.c src/relay_loop.c src/relay_tcp.c src/relay_udp.c src/relay_socks.c
 OBJS := $(CORE_OBJS) $(CMD_SRCS:src/%.c=$(B)/%.o)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 
@@ -79,7 +81,7 @@ have-build-deps:
 
 nswg: $(OBJS) | have-build-deps
 	$(call quiet,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS) -pthread
 
 $(B)/%.o: src/%.c | have-build-deps
 	@mkdir -p $(@D)
@@ -148,7 +150,7 @@ $(B)/fault/%.o: src/%.c | have-build-deps
 
 $(B)/fault/nswg: $(FAULT_OBJS)
 	$(call quiet,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(FAULT_OBJS) $(PKG_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(FAULT_OBJS) $(PKG_LIBS) -pthread
 
 # Seeds for the reply fuzzers, from nswg's own builders (committed).
 $(B)/tests/seeds: tests/fuzz/seeds.c $(CORE_OBJS)
@@ -201,7 +203,7 @@ check-analyze: | have-build-deps
 	done; echo "  ANALYZE	$(words $(CORE_SRCS) $(CMD_SRCS)) files: no finding"
 
 # Every shell script of the tests and of contrib, at shellcheck's warning level.
-SHELL_SCRIPTS = $(shell grep -rlE '^\#!.*/(ba|)sh' tests contrib .ci) contrib/completion/nswg.bash
+SHELL_SCRIPTS = $(shell grep -rlE '^\#!.*/(ba|)sh|^\# shellcheck shell=' tests contrib .ci) contrib/completion/nswg.bash
 check-shell:
 	$(Q)shellcheck -x -S warning $(SHELL_SCRIPTS) && echo "  SHELLCHECK	$(words $(SHELL_SCRIPTS)) scripts: no warning"
 

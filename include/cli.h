@@ -44,6 +44,7 @@ int cmd_show(int argc, char *argv[]);
 int cmd_reload(int argc, char *argv[]);
 int cmd_exec(int argc, char *argv[]);
 int cmd_strip(int argc, char *argv[]);
+int cmd_relay(int argc, char *argv[]);
 
 /* The commands and their options, on f. */
 void usage(FILE *f);

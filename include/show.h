@@ -7,7 +7,15 @@
 #include <time.h>
 
 #include "config.h"
+#include "relay.h"
 #include "util.h"
+
+/* One relay spec of an interface, with its counters. */
+struct show_relay {
+	char option[16];
+	char spec[RELAY_TEXT_MAX];
+	struct relay_counters ctr;
+};
 
 /* One interface nswg manages, as `nswg show' reports it. */
 struct show_item {
@@ -19,6 +27,10 @@ struct show_item {
 	const char *error;          /* then, why */
 	bool host_link;             /* a link of that name exists in the host namespace */
 	bool routes_changed;        /* the host's default routes differ from those at up */
+	const struct show_relay *relays;
+	size_t n_relays;
+	int relay_pid;
+	bool relay_running;
 };
 
 /* wg(8)'s words: "1 minute, 3 seconds", "1.50 KiB". */

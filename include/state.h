@@ -36,6 +36,9 @@ struct nswg_state {
 	int userspace_pid;                        /* 0: kernel WireGuard */
 	unsigned long long userspace_start;
 	unsigned long long host_routes; /* digest of the host's default routes at up */
+	int relay_pid;                  /* the relay of --publish, --host-port, --socks; 0: none */
+	unsigned long long relay_start;
+	char relays[2048];              /* its specs, as options */
 };
 
 /*
@@ -97,6 +100,13 @@ int state_others(const char *key, const char *ifname, size_t *n);
 /* IFNAME.log beside the state, for a userspace implementation's messages. */
 int state_log_open(const char *key, const char *ifname);
 int state_log_path(const char *key, const char *ifname, char *path, size_t size);
+
+/*
+ * IFNAME.relay beside the state: the relay's counters (struct relay_stats),
+ * made by up for the relay to map, read by show. Returns an fd (O_RDWR
+ * when creating, else O_RDONLY), or -errno.
+ */
+int state_relay_stats_open(const char *key, const char *ifname, bool create);
 
 /* The key of the one namespace that has state for ifname: -ENOENT, -EEXIST if several. */
 int state_find(const char *ifname, char *key, size_t size);

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "nl.h"
+#include "relay.h"
 #include "rtnl.h"
 #include "state.h"
 
@@ -33,6 +34,7 @@ struct tunnel {
 	bool trust_owner; /* --trust-netns-owner: a namespace of another user namespace is accepted */
 	bool foreign;     /* the namespace is owned by another user namespace */
 	enum tunnel_command cmd;
+	struct relay_set relays; /* up's --publish, --host-port, --socks */
 
 	struct nl host, target, genl;
 	struct rtnl_snapshot before;
@@ -126,6 +128,10 @@ int tunnel_dns_put_back(struct tunnel *t);
 int tunnel_address_change(struct tunnel *t, const struct nswg_prefix *p, bool add);
 bool tunnel_route_wanted(const struct tunnel *t, const struct nswg_prefix *p);
 uint32_t tunnel_route_table(const struct nswg_config *cfg);
+/* The relay (tunnel_relay.c): its specs checked before anything is touched, started as up's last step. */
+int tunnel_relay_check(struct tunnel *t);
+int tunnel_relay_start(struct tunnel *t);
+int tunnel_relay_stop(struct tunnel *t);
 /* Used by down too: the running configuration written back into the file. */
 int tunnel_save_running(struct tunnel *t, const struct rtnl_link *link);
 

@@ -140,6 +140,7 @@ void usage(FILE *f)
 		"       %s show [ INTERFACE | --netns NS | all ] [ --json ]\n"
 		"       %s exec NS [ --user USER ] -- COMMAND [ ARGS... ]\n"
 		"       %s strip [ CONFIG_FILE | INTERFACE ]\n"
+		"       %s relay NS [ --publish SPEC | --host-port SPEC | --socks SPEC ]...\n"
 		"\n"
 		"  CONFIG_FILE is a configuration file, whose filename is the interface name\n"
 		"  followed by `.conf'. Otherwise, INTERFACE is an interface name, with\n"
@@ -166,7 +167,7 @@ void usage(FILE *f)
 		"\n"
 		"  help, --help, -h    show this message\n"
 		"  --version           show the version\n",
-		prog, prog, prog, prog, NSWG_CONFDIR, prog);
+		prog, prog, prog, prog, prog, NSWG_CONFDIR, prog);
 }
 
 static const struct {
@@ -180,6 +181,7 @@ static const struct {
 	{ "reload", cmd_reload },
 	{ "exec", cmd_exec },
 	{ "strip", cmd_strip },
+	{ "relay", cmd_relay },
 };
 
 /* The descriptors open beyond stdin, stdout and stderr: a command must leave none it opened. */

@@ -11,16 +11,13 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <grp.h>
 #include <pwd.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/keyctl.h>
 #include <signal.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -29,6 +26,7 @@
 #include "cli.h"
 #include "dns.h"
 #include "netns.h"
+#include "privdrop.h"
 #include "pty.h"
 
 /* sudo's secure_path and login's ENV_PATH, without the sbin directories: the user is not root. */
@@ -87,21 +85,6 @@ static void bind_etc(const char *name)
 	closedir(d);
 }
 
-static struct passwd *find_user(const char *user)
-{
-	struct passwd *pw;
-	char *end;
-
-	pw = getpwnam(user);
-	if (!pw) {
-		unsigned long uid = strtoul(user, &end, 10);
-
-		if (*user && !*end)
-			pw = getpwuid((uid_t)uid);
-	}
-	return pw;
-}
-
 /* The caller's variables sudo keeps: the terminal's type, the locale, the X display. */
 static bool kept_variable(const char *v)
 {
@@ -151,23 +134,6 @@ static char **user_environment(const struct passwd *pw)
  * CapabilityBoundingSet=) it stays as it is; no_new_privs, set after the
  * drop, still keeps set-user-ID and file capabilities from giving any back.
  */
-static int empty_bounding_set(void)
-{
-	for (unsigned long cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; ++cap) {
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0))
-			return errno == EPERM ? 0 : -errno;
-	}
-	return 0;
-}
-
-/* A session keyring of the user's own: root's would stay possessed, its keys readable. */
-static void own_keyring(void)
-{
-#ifdef SYS_keyctl
-	syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL);
-#endif
-}
-
 /* Every descriptor above 2: a root file left open would be the user's. */
 static void close_inherited(void)
 {
@@ -210,17 +176,10 @@ static void become_user(void *arg)
 	const struct passwd *pw = u->pw;
 	int err;
 
-	if (initgroups(pw->pw_name, pw->pw_gid) || setgid(pw->pw_gid) || empty_bounding_set() ||
-	    setuid(pw->pw_uid)) {
-		fprintf(stderr, "%s: unable to become `%s': %s\n", prog, pw->pw_name, strerror(errno));
+	if ((err = privdrop_become(pw, true))) {
+		fprintf(stderr, "%s: unable to become `%s' for good: %s\n", prog, pw->pw_name, strerror(-err));
 		_exit(126);
 	}
-	/* Make sure root cannot be had back, by set-user-ID programs included. */
-	if ((pw->pw_uid && !setuid(0)) || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
-		fprintf(stderr, "%s: unable to drop root for good as `%s'\n", prog, pw->pw_name);
-		_exit(126);
-	}
-	own_keyring();
 	if (chdir(pw->pw_dir))
 		(void)!chdir("/");
 	environ = u->env;
@@ -240,7 +199,7 @@ static int run_as(const char *user, char **argv)
 	int ret;
 
 	errno = 0;
-	u.pw = find_user(user);
+	u.pw = privdrop_find_user(user);
 	if (!u.pw) {
 		fprintf(stderr, "%s: unknown user `%s'\n", prog, user);
 		return 1;

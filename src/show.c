@@ -22,9 +22,44 @@
 struct shown {
 	struct show_item item;
 	struct nswg_state st;
+	struct show_relay relays[RELAY_SPEC_MAX];
 	struct nswg_config *device;
 	char error[4400];
 };
+
+/* The relays recorded ("--publish 8080 --socks 1080"), and the counters their relay keeps. */
+static void read_relays(struct shown *s, const char *key)
+{
+	struct daemon_proc proc = { .pid = s->st.relay_pid, .start = s->st.relay_start };
+	struct relay_stats stats = { 0 };
+	size_t n = 0;
+	char *save = NULL, text[sizeof(s->st.relays)];
+	int fd;
+
+	snprintf(text, sizeof(text), "%s", s->st.relays);
+	for (char *opt = strtok_r(text, " ", &save), *spec; opt && n < RELAY_SPEC_MAX; opt = strtok_r(NULL, " ", &save)) {
+		if (!(spec = strtok_r(NULL, " ", &save)))
+			break;
+		snprintf(s->relays[n].option, sizeof(s->relays[n].option), "%s", opt);
+		snprintf(s->relays[n].spec, sizeof(s->relays[n].spec), "%s", spec);
+		++n;
+	}
+	if (!n)
+		return;
+	fd = state_relay_stats_open(key, s->st.ifname, false);
+	if (fd >= 0) {
+		if (read(fd, &stats, sizeof(stats)) != (ssize_t)sizeof(stats) || stats.magic != RELAY_STATS_MAGIC ||
+		    stats.n != n)
+			memset(&stats, 0, sizeof(stats));
+		close(fd);
+	}
+	for (size_t i = 0; i < n; ++i)
+		s->relays[i].ctr = stats.spec[i];
+	s->item.relays = s->relays;
+	s->item.n_relays = n;
+	s->item.relay_pid = proc.pid;
+	s->item.relay_running = daemon_alive(&proc);
+}
 
 /* Reads one interface: its namespace, its link, its device. */
 static void read_one(struct shown *s, struct nl *host, unsigned long long routes_now)
@@ -162,7 +197,9 @@ int cmd_show(int argc, char *argv[])
 		if (state_read(entries[i].key, entries[i].ifname, &shown[m].st))
 			continue; /* taken down meanwhile */
 		read_one(&shown[m], &host, routes_now);
-		if (!shown[m].item.device || shown[m].item.host_link || shown[m].item.routes_changed)
+		read_relays(&shown[m], entries[i].key);
+		if (!shown[m].item.device || shown[m].item.host_link || shown[m].item.routes_changed ||
+		    (shown[m].item.n_relays && !shown[m].item.relay_running))
 			status = 1;
 		++m;
 	}

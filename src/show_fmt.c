@@ -129,6 +129,32 @@ static int render_peer_text(const struct nswg_peer *p, time_t now, struct strbuf
 	return ret;
 }
 
+static const char *towards(const struct show_relay *r)
+{
+	return !strcmp(r->option, "--host-port") ? "to the host" : "into the namespace";
+}
+
+static int render_relays_text(const struct show_item *it, struct strbuf *sb)
+{
+	int ret = 0;
+
+	if (!it->n_relays)
+		return 0;
+	if (it->relay_running)
+		ret = strbuf_addf(sb, "  relay: pid %d\n", it->relay_pid);
+	else
+		ret = strbuf_addf(sb, "  relay: NOT RUNNING (pid %d was recorded)\n", it->relay_pid);
+	for (size_t i = 0; !ret && i < it->n_relays; ++i) {
+		const struct show_relay *r = &it->relays[i];
+
+		ret = strbuf_addf(sb, "  %s %s: %" PRIu64 " open, %" PRIu64 " in all; ", r->option, r->spec, r->ctr.open,
+				  r->ctr.total) ||
+		      show_add_bytes(sb, r->ctr.bytes_in) || strbuf_addf(sb, " %s, ", towards(r)) ||
+		      show_add_bytes(sb, r->ctr.bytes_out) || strbuf_addf(sb, " back\n");
+	}
+	return ret;
+}
+
 static int render_text(const struct show_item *it, time_t now, struct strbuf *sb)
 {
 	const struct nswg_config *d = it->device;
@@ -143,6 +169,8 @@ static int render_text(const struct show_item *it, time_t now, struct strbuf *sb
 		ret = strbuf_addf(sb, "  host: %s; %s\n",
 				  it->host_link ? "A LINK OF THIS NAME EXISTS IN THE HOST NAMESPACE" : "interface not in the host namespace",
 				  it->routes_changed ? "DEFAULT ROUTES CHANGED SINCE UP" : "default routes as at up");
+	if (!ret)
+		ret = render_relays_text(it, sb);
 	if (!ret && !d)
 		return strbuf_addf(sb, "  error: %s\n", it->error ? it->error : "unknown");
 	if (!ret && has_public_key(d, pub))
@@ -200,6 +228,24 @@ static int render_peer_json(const struct nswg_peer *p, struct strbuf *sb)
 	return ret;
 }
 
+static int render_relays_json(const struct show_item *it, struct strbuf *sb)
+{
+	int ret = strbuf_addf(sb, ",\"relay_pid\":");
+
+	ret = ret || (it->n_relays ? strbuf_addf(sb, "%d", it->relay_pid) : strbuf_addf(sb, "null")) ||
+	      strbuf_addf(sb, ",\"relay_running\":%s,\"relays\":[", it->relay_running ? "true" : "false");
+	for (size_t i = 0; !ret && i < it->n_relays; ++i) {
+		const struct show_relay *r = &it->relays[i];
+
+		ret = (i && strbuf_addc(sb, ',')) || strbuf_addf(sb, "{\"option\":") || json_str(sb, r->option) ||
+		      strbuf_addf(sb, ",\"spec\":") || json_str(sb, r->spec) ||
+		      strbuf_addf(sb, ",\"open\":%" PRIu64 ",\"total\":%" PRIu64 ",\"bytes_to_target\":%" PRIu64
+				      ",\"bytes_from_target\":%" PRIu64 "}",
+				  r->ctr.open, r->ctr.total, r->ctr.bytes_in, r->ctr.bytes_out);
+	}
+	return ret || strbuf_addc(sb, ']');
+}
+
 static int render_item_json(const struct show_item *it, struct strbuf *sb)
 {
 	const struct nswg_config *d = it->device;
@@ -213,6 +259,8 @@ static int render_item_json(const struct show_item *it, struct strbuf *sb)
 	if (!ret)
 		ret = strbuf_addf(sb, ",\"host\":{\"interface_absent\":%s,\"default_routes_unchanged\":%s}",
 				  it->host_link ? "false" : "true", it->routes_changed ? "false" : "true");
+	if (!ret)
+		ret = render_relays_json(it, sb);
 	if (!ret && !d)
 		return strbuf_addf(sb, ",\"error\":") || json_str(sb, it->error ? it->error : "unknown") ||
 		       strbuf_addc(sb, '}');

@@ -4,7 +4,8 @@
  * a small key=value file per interface. It lives in /run on purpose: after a
  * reboot neither the namespace nor its interface is there any more.
  *
- * NS/lock, NS/room, NS/IFNAME.state, NS/IFNAME.log, and the originals of
+ * NS/lock, NS/room, NS/IFNAME.state, NS/IFNAME.log, NS/IFNAME.relay (the
+ * relay's counters), and the originals of
  * the namespace's DNS files while nswg's stand in their place: interface
  * names may be "lock" or end in ".log", so no file is named by the
  * interface name alone. .host/IFNAME.lock guards the names that are the
@@ -102,6 +103,7 @@ int state_lock(const char *key)
 }
 
 #define STATE_SUFFIX ".state"
+#define RELAY_SUFFIX ".relay"
 /* Neither "lock" nor IFNAME.state nor IFNAME.log: no interface name makes it. */
 #define ROOM_FILE "room"
 
@@ -156,6 +158,9 @@ static const struct field state_fields[] = {
 	FIELD(nswg_state, "userspace_pid", FIELD_INT, userspace_pid),
 	FIELD(nswg_state, "userspace_start", FIELD_U64, userspace_start),
 	FIELD(nswg_state, "host_routes", FIELD_U64, host_routes),
+	FIELD(nswg_state, "relay_pid", FIELD_INT, relay_pid),
+	FIELD(nswg_state, "relay_start", FIELD_U64, relay_start),
+	FIELD(nswg_state, "relays", FIELD_STRING, relays),
 };
 
 static const struct field room_fields[] = {
@@ -327,7 +332,23 @@ int state_remove(const char *key, const char *ifname)
 		return -errno;
 	if (!state_file(key, ifname, ".log", path, sizeof(path)))
 		unlink(path);
+	if (!state_file(key, ifname, RELAY_SUFFIX, path, sizeof(path)))
+		unlink(path);
 	return 0;
+}
+
+int state_relay_stats_open(const char *key, const char *ifname, bool create)
+{
+	char path[4200];
+	int fd, ret = create ? make_dirs(key) : 0;
+
+	if (!ret)
+		ret = state_file(key, ifname, RELAY_SUFFIX, path, sizeof(path));
+	if (ret)
+		return ret;
+	fd = create ? open(path, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600) :
+		      open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 void room_init(struct nswg_room *room, const char *netns)

@@ -106,7 +106,7 @@ static int remove_link(struct tunnel *t)
 
 static int stop_userspace(struct tunnel *t)
 {
-	struct userspace_proc proc = { .pid = t->st.userspace_pid, .start = t->st.userspace_start };
+	struct daemon_proc proc = { .pid = t->st.userspace_pid, .start = t->st.userspace_start };
 	int ret;
 
 	if (!proc.pid || !tunnel_say(t, "kill %d", proc.pid))
@@ -249,6 +249,9 @@ int tunnel_teardown(struct tunnel *t, unsigned int flags)
 
 	tunnel_block_signals();
 	t->undoing = true;
+	/* First, as it came last: its listening sockets go with it, and nothing is relayed into a half-undone namespace. */
+	if ((r = tunnel_relay_stop(t)) && !(flags & TEARDOWN_ROLLBACK))
+		return r;
 	if ((ret = reach_namespace(t)))
 		return ret;
 	ret = remove_link(t);

@@ -141,10 +141,20 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 	const char *config = NULL, *move;
 	static char state_config[4096];
 
+	char why[320];
+	int r;
+
 	memset(t, 0, sizeof(*t));
 	t->cmd = cmd;
 	t->ns_fd = t->lock_fd = t->host_lock_fd = t->log_fd = -1;
+	relay_set_init(&t->relays);
 	for (int i = 1; i < argc; ++i) {
+		if (cmd == TUNNEL_UP && (r = relay_set_option(&t->relays, argc, argv, &i, why, sizeof(why)))) {
+			if (r > 0)
+				continue;
+			fprintf(stderr, "%s: %s\n", prog, why);
+			return -EINVAL;
+		}
 		if (!strcmp(argv[i], "--netns") && i + 1 < argc)
 			t->ns = argv[++i];
 		else if (!strncmp(argv[i], "--netns=", 8))
@@ -166,7 +176,9 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 	}
 	if (!config) {
 		fprintf(stderr, "Usage: %s %s [ CONFIG_FILE | INTERFACE ] [ --netns NS ]%s\n", prog, command_names[cmd],
-			cmd == TUNNEL_DOWN ? " [ --keep-netns ] [ --trust-netns-owner ]" : " [ --trust-netns-owner ]");
+			cmd == TUNNEL_DOWN ? " [ --keep-netns ] [ --trust-netns-owner ]" :
+			cmd == TUNNEL_UP ? " [ --trust-netns-owner ] [ --publish SPEC | --host-port SPEC | --socks SPEC ]..." :
+					   " [ --trust-netns-owner ]");
 		return -EINVAL;
 	}
 	/* A test switch: the way for kernels that refuse to create a link in another namespace. */

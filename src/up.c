@@ -94,8 +94,8 @@ static void print_log(const struct tunnel *t)
 /* Started, its pid recorded before it may run, and answering on its socket. */
 static int run_implementation(struct tunnel *t, const char *impl, const char *sock)
 {
-	struct userspace_proc proc;
-	struct userspace_gate gate;
+	struct daemon_proc proc;
+	struct daemon_gate gate;
 	int ret, status = 0;
 
 	ret = userspace_spawn(impl, t->lc.ifname, t->log_fd, &proc, &gate);
@@ -107,13 +107,13 @@ static int run_implementation(struct tunnel *t, const char *impl, const char *so
 	t->st.userspace_start = proc.start;
 	if ((ret = tunnel_record(t))) {
 		/* Still at its gate: ours to end, and never waited for unended. */
-		userspace_gate_close(&gate);
+		daemon_gate_close(&gate);
 		kill(proc.pid, SIGKILL);
 		waitpid(proc.pid, NULL, 0);
 		t->st.userspace_pid = 0;
 		return ret;
 	}
-	if ((ret = userspace_release(&gate, &proc))) {
+	if ((ret = daemon_release(&gate, &proc))) {
 		/* It could not be run, and has been waited for. */
 		fprintf(stderr, "%s: unable to run `%s': %s\n", prog, impl, strerror(-ret));
 		t->st.userspace_pid = 0;
@@ -401,6 +401,7 @@ static const struct {
 	{ add_routes },
 	{ loopback_up },
 	{ tunnel_set_dns },
+	{ tunnel_relay_start },
 };
 
 static int bring_up(struct tunnel *t)
@@ -565,7 +566,7 @@ int cmd_up(int argc, char *argv[])
 
 	tunnel_catch_signals();
 	ret = tunnel_parse_options(&t, argc, argv, TUNNEL_UP);
-	if (ret || (ret = tunnel_resolve(&t)))
+	if (ret || (ret = tunnel_relay_check(&t)) || (ret = tunnel_resolve(&t)))
 		goto out;
 	if (t.dry_run) {
 		/* No route is asked for: the MTU shown is the rule's without one. */

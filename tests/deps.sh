@@ -11,8 +11,8 @@ packages() {
 	case "$1" in
 	build) echo "gcc make pkg-config libmnl-dev libinih-dev" ;;
 	unit) echo "libcmocka-dev" ;;
-	e2e) echo "wireguard-tools wireguard-go iproute2 util-linux procps busybox-static curl valgrind zsh patch cpio" ;;
-	vm) echo "qemu-system-x86 busybox-static cpio kmod xz-utils gzip iproute2 wireguard-tools" ;;
+	e2e) echo "wireguard-tools wireguard-go iproute2 util-linux procps busybox-static curl valgrind zsh patch cpio socat dnsmasq-base nftables systemd" ;;
+	vm) echo "qemu-system-x86 busybox-static cpio kmod xz-utils gzip iproute2 wireguard-tools curl socat dnsmasq-base nftables systemd" ;;
 	lint) echo "mandoc man-db clang shellcheck" ;;
 	units) echo "systemd curl man-db" ;;
 	fuzz) echo "clang" ;;

@@ -459,6 +459,18 @@ impl_pids() { # IFACE
 	done
 }
 impl_alive() { [ -n "$(impl_pids "$1")" ]; }
+# The live relays of namespace NS started here (their main thread stays in the host's namespace).
+relay_pids() { # NS
+	here=$(readlink /proc/$$/ns/net)
+	for d in /proc/[0-9]*; do
+		case "$(tr '\0' ' ' 2>/dev/null <"$d/cmdline")" in
+		"nswg relay $1 "*) [ "$(readlink "$d/ns/net" 2>/dev/null)" = "$here" ] && proc_alive "${d#/proc/}" && echo "${d#/proc/}" ;;
+		esac
+	done
+}
+# What up's relay listens on in the faults (FAULT_UP_ARGS).
+FAULT_UP_ARGS=
+relay_listening() { [ -n "$FAULT_UP_ARGS" ] && $SS -Hltn | awk '{print $4}' | grep -q ':1818[01]$'; }
 
 # One up of wgf8 in NS, with MODE at step N: errno (the step fails), a signal
 # caught (15 2 3, and 13 with stderr a closed pipe) or 9 (then nswg down).
@@ -466,9 +478,9 @@ impl_alive() { [ -n "$(impl_pids "$1")" ]; }
 fault_one() { # MODE N NS
 	why=
 	case $1 in
-	errno) NSWG_FAULT=$2:5 $FAULT_NSWG up wgf8 --netns $3 >/dev/null 2>$T/err ;;
-	13) NSWG_FAULT_SIGNAL=$2:13 $CLOSEDPIPE $FAULT_NSWG up wgf8 --netns $3 >/dev/null ;;
-	*) NSWG_FAULT_SIGNAL=$2:$1 $FAULT_NSWG up wgf8 --netns $3 >/dev/null 2>$T/err ;;
+	errno) NSWG_FAULT=$2:5 $FAULT_NSWG up wgf8 --netns $3 $FAULT_UP_ARGS >/dev/null 2>$T/err ;;
+	13) NSWG_FAULT_SIGNAL=$2:13 $CLOSEDPIPE $FAULT_NSWG up wgf8 --netns $3 $FAULT_UP_ARGS >/dev/null ;;
+	*) NSWG_FAULT_SIGNAL=$2:$1 $FAULT_NSWG up wgf8 --netns $3 $FAULT_UP_ARGS >/dev/null 2>$T/err ;;
 	esac
 	rc=$?
 	if [ $1 = 9 ]; then
@@ -477,6 +489,9 @@ fault_one() { # MODE N NS
 		# The journal names every implementation that runs (one still at its gate runs nothing).
 		for p in $(impl_pids wgf8); do
 			grep -qx "userspace_pid=$p" $recorded /dev/null || why="$why; a running implementation the journal does not name"
+		done
+		for p in $(relay_pids $3); do
+			grep -qx "relay_pid=$p" $recorded /dev/null || why="$why; a running relay the journal does not name"
 		done
 		$NSWG down wgf8 --netns $3 >$T/err 2>&1
 		drc=$?
@@ -503,6 +518,8 @@ fault_one() { # MODE N NS
 	cmp -s $T/ff0 $T/ff1 || why="$why; files left or changed: $(diff $T/ff0 $T/ff1 | grep '^[<>]' | head -n 2 | tr '\n' ' ')"
 	[ -e $T/fn0 ] || [ ! -e /run/netns/$3 ] || why="$why; the namespace is left"
 	impl_alive wgf8 && why="$why; a process is left"
+	[ -z "$(relay_pids $3)" ] || why="$why; a relay is left"
+	relay_listening && why="$why; something listens where the relay did"
 }
 
 # The modes of fault_one, each before every step. The VM leaves SIGINT out:
@@ -524,7 +541,7 @@ faults_up() { # LABEL NS: each step of up failed in turn, then signalled before 
 	ns=$2
 	host_dump >$T/f0
 	files_dump >$T/ff0
-	NSWG_STATS=1 $FAULT_NSWG up wgf8 --netns $ns >/dev/null 2>$T/stats || { fail "faults: $label: up without a fault"; return; }
+	NSWG_STATS=1 $FAULT_NSWG up wgf8 --netns $ns $FAULT_UP_ARGS >/dev/null 2>$T/stats || { fail "faults: $label: up without a fault"; return; }
 	$FAULT_NSWG down wgf8 --netns $ns >/dev/null 2>&1
 	[ -e /run/netns/$ns ] && ns_dump $ns >$T/fn0
 	total=$(requests_of $T/stats)
@@ -551,7 +568,10 @@ test_faults() {
 	write_pair 8 51890 51891
 	sed 's/wga8/wgf8/' /etc/wireguard/wga8.conf >/etc/wireguard/wgf8.conf
 	rm -f $T/fn0
+	# With a relay: its sockets, its start and its record are steps too.
+	FAULT_UP_ARGS="--publish 18180:80 --socks 18181"
 	faults_up "a namespace nswg makes" flt
+	FAULT_UP_ARGS=
 	total_made=$total
 	# The namespace deleted by someone else in the middle of up, before each request.
 	bad=0
@@ -1468,11 +1488,13 @@ IMPL
 
 # Privilege and trust boundaries: a file of their own, beside this one.
 . "$(dirname "$0")/boundaries.sh"
+# Reaching in and out: the relay.
+. "$(dirname "$0")/relay.sh"
 
 if [ "$USERSPACE" = 1 ]; then
-	tests=${*:-tunnel userspace show reload existing_netns failures faults lifecycle shared promises save files names exec_user foreign_userns corpus concurrent soak scale}
+	tests=${*:-tunnel userspace show reload existing_netns failures faults lifecycle shared promises save files names exec_user foreign_userns relay corpus concurrent soak scale}
 else
-	tests=${*:-tunnel fallback show reload existing_netns failures faults lifecycle shared promises save files names exec_user foreign_userns corpus concurrent soak scale}
+	tests=${*:-tunnel fallback show reload existing_netns failures faults lifecycle shared promises save files names exec_user foreign_userns relay corpus concurrent soak scale}
 fi
 for t in $tests; do
 	echo "# $t"

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 
 _nswg_confdir=@CONFDIR@
+_nswg_relay_options="--publish --host-port --socks --socks-auth --relay-user --max-connections --udp-timeout"
 
 # The interfaces nswg manages: their state files, /run/nswg/NS/IFNAME.state.
 _nswg_managed() {
@@ -24,7 +25,7 @@ _nswg() {
 	COMPREPLY=()
 
 	if ((COMP_CWORD == 1)); then
-		mapfile -t COMPREPLY < <(compgen -W "up down save reload show exec strip help --version" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "up down save reload show exec strip relay help --version" -- "$cur")
 		return
 	fi
 	case $prev in
@@ -33,16 +34,23 @@ _nswg() {
 		[[ $cur == */* ]] && mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -f -- "$cur")
 		return
 		;;
-	--user)
+	--user | --relay-user)
 		mapfile -t COMPREPLY < <(compgen -u -- "$cur")
 		return
+		;;
+	--socks-auth)
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return
+		;;
+	--publish | --host-port | --socks | --max-connections | --udp-timeout)
+		return # a spec or a number: nothing to offer
 		;;
 	esac
 	case $cmd in
 	up | strip)
 		if [[ $cur == -* ]]; then
 			words="--netns --dry-run"
-			[[ $cmd == up ]] && words+=" --trust-netns-owner"
+			[[ $cmd == up ]] && words+=" --trust-netns-owner $_nswg_relay_options"
 		else
 			local f names=()
 			for f in "$_nswg_confdir"/*.conf; do
@@ -63,6 +71,9 @@ _nswg() {
 		;;
 	show)
 		[[ $cur == -* ]] && words="--netns --json" || words="$(_nswg_managed) all"
+		;;
+	relay)
+		((COMP_CWORD == 2)) && words=$(_nswg_netns) || words=$_nswg_relay_options
 		;;
 	exec)
 		if ((COMP_CWORD == 2)); then

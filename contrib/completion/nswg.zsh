@@ -28,8 +28,20 @@ _nswg_config() {
 		'files:configuration file:_files -g "*.conf(-.)"'
 }
 
+# What up and relay take to relay connections.
+(( $+functions[_nswg_relay_args] )) ||
+_nswg_relay_args() {
+	reply=('*--publish[listen on the host, connect inside]:spec ([ADDR\:]PORT[\:NSPORT][/tcp|/udp]): '
+		'*--host-port[listen inside, connect to the host]:spec ([NSADDR\:]PORT[\:HOSTPORT][/tcp|/udp]): '
+		'*--socks[a SOCKS5 entrance on the host]:spec ([ADDR\:]PORT): '
+		'--socks-auth[USER\:PASSWORD for SOCKS clients]:file:_files'
+		'--relay-user[the user the relay becomes]:user:_users'
+		'--max-connections[connections open at once]:number: '
+		'--udp-timeout[seconds a UDP session lives unused]:seconds: ')
+}
+
 _nswg() {
-	local curcontext=$curcontext state line ret=1
+	local curcontext=$curcontext state line ret=1 reply
 	local -a commands
 	commands=(
 		'up:create the interface inside a namespace and configure it there'
@@ -39,6 +51,7 @@ _nswg() {
 		'show:the interfaces nswg manages, and whether the host is untouched'
 		'exec:run a command inside a namespace'
 		'strip:print the configuration as wg setconf reads it'
+		'relay:relay published ports, host ports and a SOCKS entrance, in the foreground'
 		'help:show the usage'
 	)
 
@@ -51,12 +64,17 @@ _nswg() {
 		curcontext=${curcontext%:*:*}:nswg-$words[1]:
 		case $words[1] in
 		up)
-			_arguments '--netns[the namespace]:namespace:_nswg_netns' \
+			_nswg_relay_args
+			_arguments "$reply[@]" '--netns[the namespace]:namespace:_nswg_netns' \
 				'--dry-run[print what would be done, do nothing]' \
 				'--trust-netns-owner[accept a namespace of another user namespace]' '1:configuration:_nswg_config' && ret=0
 			;;
 		strip)
 			_arguments '1:configuration:_nswg_config' && ret=0
+			;;
+		relay)
+			_nswg_relay_args
+			_arguments "$reply[@]" '1:namespace:_nswg_netns' && ret=0
 			;;
 		down)
 			_arguments '--netns[the namespace]:namespace:_nswg_netns' \

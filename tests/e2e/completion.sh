@@ -40,7 +40,7 @@ while IFS='|' read -r name line want; do
 	check "bash: $name" test "$(complete_line "${words[@]}")" = "$want "
 	check "zsh: $name" test "$(zcomplete "$line")" = "$want "
 done <<'CASES'
-commands|nswg re|reload
+commands|nswg rel|relay reload
 up offers /etc/wireguard names and .conf files|nswg up |home provider.conf work
 up, a prefix|nswg up pro|provider.conf
 down offers the interfaces nswg manages|nswg down w|wg0 wg1
@@ -48,12 +48,15 @@ show offers them and all|nswg show |all wg0 wg1
 options after a dash|nswg down --|--dry-run --keep-netns --netns
 --netns offers ip netns names|nswg up home --netns eg|egress
 exec offers ip netns names|nswg exec e|egress
+relay offers ip netns names|nswg relay eg|egress
+up offers the relay's options|nswg up home --pu|--publish
+relay offers its options|nswg relay egress --relay-u|--relay-user
 CASES
 
 # What only one of them is asked.
 check "bash: --netns offers every ip netns name" test "$(complete_line nswg up home --netns '')" = "egress other "
 check "bash: exec --user offers the users that match" test "$(bash -c ". $dest/usr/share/bash-completion/completions/nswg; COMP_WORDS=(nswg exec egress --user ro); COMP_CWORD=4; _nswg; echo \${COMPREPLY[*]}")" = root
-check "zsh: all commands" test "$(zcomplete 'nswg ')" = "down exec help reload save show strip up "
+check "zsh: all commands" test "$(zcomplete 'nswg ')" = "down exec help relay reload save show strip up "
 check "zsh: exec, then --" test "$(zcomplete 'nswg exec other --user root ')" = "-- "
 check "zsh: after --, the command's own completion" \
 	sh -c "'$TOP/tests/e2e/zcomplete.zsh' '$zdir' 'nswg exec other -- ip netns ' | grep -qx add"

@@ -108,11 +108,38 @@ static void test_text(void **state)
 	config_free(cfg);
 }
 
+static void test_relays_text(void **state)
+{
+	static const struct show_relay relays[] = {
+		{ .option = "--publish", .spec = "8080:80", .ctr = { .open = 2, .total = 9, .bytes_in = 100, .bytes_out = 3 << 20 } },
+		{ .option = "--host-port", .spec = "5432", .ctr = { .total = 1, .bytes_in = 5, .bytes_out = 7 } },
+	};
+	struct show_item it = { .netns = "egress", .ifname = "wg0", .implementation = "kernel", .error = "gone",
+				.relays = relays, .n_relays = 2, .relay_pid = 77, .relay_running = true };
+	struct strbuf sb = { 0 };
+
+	assert_int_equal(show_render_text(&it, 0, &sb), 0);
+	assert_non_null(strstr(sb.s, "  relay: pid 77\n"
+				     "  --publish 8080:80: 2 open, 9 in all; 100 B into the namespace, 3.00 MiB back\n"
+				     "  --host-port 5432: 0 open, 1 in all; 5 B to the host, 7 B back\n"
+				     "  error: gone\n"));
+	strbuf_free(&sb);
+	it.relay_running = false;
+	assert_int_equal(show_render_text(&it, 0, &sb), 0);
+	assert_non_null(strstr(sb.s, "  relay: NOT RUNNING (pid 77 was recorded)\n"));
+	strbuf_free(&sb);
+}
+
 static void test_json(void **state)
 {
 	struct nswg_config *cfg = device();
+	static const struct show_relay relays[] = {
+		{ .option = "--publish", .spec = "8080", .ctr = { .open = 1, .total = 3, .bytes_in = 10, .bytes_out = 2048 } },
+		{ .option = "--host-port", .spec = "5432" },
+	};
 	struct show_item it[2] = {
-		{ .netns = "/run/\"odd\"\\\n", .ifname = "wg0", .implementation = "wireguard-go", .pid = 42, .device = cfg },
+		{ .netns = "/run/\"odd\"\\\n", .ifname = "wg0", .implementation = "wireguard-go", .pid = 42, .device = cfg,
+		  .relays = relays, .n_relays = 2, .relay_pid = 77, .relay_running = true },
 		{ .netns = "b", .ifname = "wg1", .implementation = "kernel", .error = "no such device" },
 	};
 	struct strbuf sb = { 0 };
@@ -121,12 +148,16 @@ static void test_json(void **state)
 	assert_string_equal(sb.s,
 		"[{\"namespace\":\"/run/\\\"odd\\\"\\\\\\u000a\",\"interface\":\"wg0\",\"implementation\":\"wireguard-go\","
 		"\"pid\":42,\"host\":{\"interface_absent\":true,\"default_routes_unchanged\":true},"
+		"\"relay_pid\":77,\"relay_running\":true,\"relays\":[{\"option\":\"--publish\",\"spec\":\"8080\",\"open\":1,"
+		"\"total\":3,\"bytes_to_target\":10,\"bytes_from_target\":2048},{\"option\":\"--host-port\",\"spec\":\"5432\","
+		"\"open\":0,\"total\":0,\"bytes_to_target\":0,\"bytes_from_target\":0}],"
 		"\"public_key\":\"HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=\",\"listen_port\":51820,\"fwmark\":0,"
 		"\"peers\":[{\"public_key\":\"xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\",\"endpoint\":\"192.0.2.1:51820\","
 		"\"allowed_ips\":[\"0.0.0.0/0\",\"::/0\"],\"latest_handshake\":1000,\"rx_bytes\":2048,\"tx_bytes\":100,"
 		"\"persistent_keepalive\":25,\"preshared_key\":true}]},"
 		"{\"namespace\":\"b\",\"interface\":\"wg1\",\"implementation\":\"kernel\",\"pid\":null,"
-		"\"host\":{\"interface_absent\":true,\"default_routes_unchanged\":true},\"error\":\"no such device\"}]\n");
+		"\"host\":{\"interface_absent\":true,\"default_routes_unchanged\":true},\"relay_pid\":null,"
+		"\"relay_running\":false,\"relays\":[],\"error\":\"no such device\"}]\n");
 	/* No secret in it, whatever the device held. */
 	assert_null(strstr(sb.s, "yAnz5TF"));
 	strbuf_free(&sb);
@@ -137,6 +168,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_relays_text),
 		cmocka_unit_test(test_bytes),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_json),

@@ -20,7 +20,8 @@ if [ "${1:-}" = --bench ]; then
 fi
 
 die() { echo "vm: $*" >&2; exit 1; }
-for cmd in qemu-system-x86_64 busybox cpio depmod modprobe xz gzip wg wg-quick wireguard-go bash apt-get dpkg-deb; do
+for cmd in qemu-system-x86_64 busybox cpio depmod modprobe xz gzip wg wg-quick wireguard-go bash apt-get dpkg-deb curl socat dnsmasq nft \
+	systemd-socket-activate; do
 	command -v "$cmd" >/dev/null || die "missing \`$cmd' (run make check as root: it installs it)"
 done
 [ -e /bin/busybox ] && file_busybox=/bin/busybox || file_busybox=$(command -v busybox)
@@ -74,6 +75,12 @@ copy_with_libs "$(command -v script)" /usr/bin/script
 copy_with_libs "$(command -v setpriv)" /usr/bin/setpriv
 copy_with_libs "$(command -v unshare)" /usr/bin/unshare
 copy_with_libs "$(command -v nsenter)" /usr/bin/nsenter
+# The relay's tests: clients, servers and a resolver from Debian, the firewall dumped, socket activation.
+copy_with_libs "$(command -v curl)" /usr/bin/curl
+copy_with_libs "$(command -v socat)" /usr/bin/socat
+copy_with_libs "$(command -v dnsmasq)" /usr/sbin/dnsmasq
+copy_with_libs "$(command -v nft)" /usr/sbin/nft
+copy_with_libs "$(command -v systemd-socket-activate)" /usr/bin/systemd-socket-activate
 # wg-quick (a bash script) for save's comparison and the benchmark; wireguard-go
 # for the userspace implementation where the kernel has WireGuard.
 copy_with_libs "$(command -v bash)" /bin/bash
@@ -85,8 +92,8 @@ if [ "$bench" = 1 ]; then
 	"$TOP/tests/lib/bigconfs.sh" "$root/tests/bench/conf" ${BENCH_SIZES:-peers1 peers100 peers1000 peers10k aips10k aips100k}
 fi
 copy_with_libs "$TOP/build/tests/cfgdump" /usr/bin/cfgdump
-# WireGuard, and TUN for the userspace implementation the scenarios also run.
-for m in wireguard tun; do
+# WireGuard, TUN for the userspace implementation the scenarios also run, nf_tables for the firewall's dump.
+for m in wireguard tun nf_tables; do
 	modprobe -d "kernel-$version" -S "$version" --show-depends $m | awk '$1 == "insmod" {print $2}'
 done | awk '!seen[$0]++' >modules.list
 [ -s modules.list ] || die "the kernel package has no wireguard module"
@@ -98,7 +105,7 @@ while read -r mod; do
 	*) cp "$mod" "$root/modules/$(printf %02d "$i").ko" ;;
 	esac
 done <modules.list
-cp "$TOP/tests/scenarios.sh" "$TOP/tests/boundaries.sh" "$root/tests/"
+cp "$TOP/tests/scenarios.sh" "$TOP/tests/boundaries.sh" "$TOP/tests/relay.sh" "$root/tests/"
 cp -r "$TOP/tests/corpus/good" "$root/tests/corpus"
 # Large configurations, made here where keys are cheap to generate.
 "$TOP/tests/lib/bigconfs.sh" "$root/tests/big" peers1000 peers10k aips100k

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The relay's event loop: level-triggered epoll over the listeners and the
+ * sockets of open connections. A socket is registered only while the
+ * relay waits for something on it, so that a hang-up it cannot act on yet
+ * (its peer gone while the other side still drains) never wakes the loop
+ * in vain. What is closed during a batch of events is freed after it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "relay_internal.h"
+
+#define EVENTS_BATCH 64
+#define DGRAM_MAX 65536
+
+static void listeners_watch(struct relay_loop *loop, int op)
+{
+	for (size_t i = 0; i < loop->n_listeners; ++i) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &loop->listen_handles[i] };
+
+		epoll_ctl(loop->ep, op, loop->listeners[i].fd, &ev);
+	}
+}
+
+/* Only TCP listeners wait: a datagram that finds no session is dropped at the limit instead. */
+void loop_pause(struct relay_loop *loop)
+{
+	if (loop->paused)
+		return;
+	for (size_t i = 0; i < loop->n_listeners; ++i) {
+		if (loop->listeners[i].spec.type == SOCK_STREAM)
+			epoll_ctl(loop->ep, EPOLL_CTL_DEL, loop->listeners[i].fd, NULL);
+	}
+	loop->paused = true;
+}
+
+void loop_resume(struct relay_loop *loop)
+{
+	if (!loop->paused || loop->open >= loop->opt->max_connections)
+		return;
+	for (size_t i = 0; i < loop->n_listeners; ++i) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &loop->listen_handles[i] };
+
+		if (loop->listeners[i].spec.type == SOCK_STREAM)
+			epoll_ctl(loop->ep, EPOLL_CTL_ADD, loop->listeners[i].fd, &ev);
+	}
+	loop->paused = false;
+}
+
+static void dispatch(struct relay_loop *loop, const struct epoll_event *ev)
+{
+	struct handle *h = ev->data.ptr;
+
+	switch (h->kind) {
+	case H_LISTEN: {
+		struct relay_listener *l = h->obj;
+
+		if (l->spec.type == SOCK_DGRAM)
+			udp_receive(loop, l);
+		else
+			tcp_accept(loop, l);
+		break;
+	}
+	case H_CONN: {
+		struct conn *c = h->obj;
+
+		if (c->dead)
+			break;
+		if (c->phase == CONN_SOCKS || c->phase == CONN_RESOLVING)
+			socks_event(c, h->side, ev->events);
+		else
+			tcp_event(c, h->side, ev->events);
+		break;
+	}
+	case H_UDP: {
+		struct udp_session *s = h->obj;
+
+		if (!s->dead)
+			udp_reply(s);
+		break;
+	}
+	}
+}
+
+static int loop_init(struct relay_loop *loop, struct relay_listener *ls, size_t n, const struct relay_options *opt)
+{
+	*loop = (struct relay_loop){ .listeners = ls, .n_listeners = n, .opt = opt, .spare = -1 };
+	loop->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (loop->ep < 0)
+		return -errno;
+	loop->listen_handles = calloc(n, sizeof(*loop->listen_handles));
+	loop->dgram = malloc(DGRAM_MAX);
+	if (!loop->listen_handles || !loop->dgram)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; ++i)
+		loop->listen_handles[i] = (struct handle){ .kind = H_LISTEN, .obj = &ls[i] };
+	/* Given up when accept finds no descriptor left: a client is then shed, not left to spin the loop. */
+	loop->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	listeners_watch(loop, EPOLL_CTL_ADD);
+	return 0;
+}
+
+int relay_serve(struct relay_listener *ls, size_t n, const struct relay_options *opt)
+{
+	struct epoll_event events[EVENTS_BATCH];
+	struct relay_loop loop;
+	int ret = loop_init(&loop, ls, n, opt);
+
+	while (!ret) {
+		int udp = udp_expire(&loop), dns = socks_expire(&loop), k;
+
+		k = epoll_wait(loop.ep, events, EVENTS_BATCH, udp < 0 ? dns : dns < 0 ? udp : udp < dns ? udp : dns);
+
+		if (k < 0 && errno != EINTR)
+			ret = -errno;
+		for (int i = 0; i < k; ++i)
+			dispatch(&loop, &events[i]);
+		conn_reap(&loop);
+		udp_reap(&loop);
+	}
+	/* The loop ends only with the process: what is open goes with it. */
+	free(loop.dgram);
+	free(loop.listen_handles);
+	if (loop.ep >= 0)
+		close(loop.ep);
+	return ret;
+}

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The relay as a step of up, and of the way back: its specs checked before
+ * anything is touched, its listening sockets opened by up on their sides
+ * (so that a port taken fails up, naming the spec and the side), then the
+ * relay started at its gate, recorded, released, and waited for until it
+ * says it serves. The way back stops it by its recorded pid and start time;
+ * with it go its listening sockets, which no other process holds.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "privdrop.h"
+#include "relay_proc.h"
+#include "tunnel.h"
+
+/* Before anything is touched: what the specs ask must be possible in this namespace. */
+int tunnel_relay_check(struct tunnel *t)
+{
+	const struct relay_set *set = &t->relays;
+	bool socks = false, ipv6 = tunnel_has_ipv6_address(t->lc.cfg);
+
+	for (size_t i = 0; i < set->n; ++i) {
+		const struct relay_spec *s = &set->specs[i];
+		const union relay_addr *inside = relay_listens_inside(s) ? &s->listen : &s->target;
+
+		socks |= s->kind == RELAY_SOCKS;
+		/* nswg keeps IPv6 off in a namespace whose interfaces have no IPv6 address. */
+		if (s->kind != RELAY_SOCKS && inside->sa.sa_family == AF_INET6 && !ipv6) {
+			fprintf(stderr, "%s: %s %s: an IPv6 address inside the namespace, where %s has no IPv6 Address "
+					"and nswg keeps IPv6 off\n", prog, relay_kind_option(s->kind), s->text,
+				t->lc.ifname);
+			return -EINVAL;
+		}
+	}
+	for (size_t i = 0; i < set->n; ++i) {
+		const struct relay_spec *s = &set->specs[i];
+		char where[64];
+
+		if (s->kind != RELAY_HOST_PORT)
+			continue;
+		relay_addr_format(&s->target, where, sizeof(where));
+		fprintf(stderr, "Warning: --host-port %s: programs in namespace `%s' reach the host's %s, outside the "
+				"tunnel\n", s->text, t->ns, where);
+	}
+	if (set->socks_auth && !socks) {
+		fprintf(stderr, "%s: --socks-auth is for a --socks entrance, and there is none\n", prog);
+		return -EINVAL;
+	}
+	if (set->n && !privdrop_find_user(set->user)) {
+		fprintf(stderr, "%s: --relay-user %s: unknown user\n", prog, set->user);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Each spec's listening socket, on its side; a port taken names the spec and the side. */
+static int open_listeners(struct tunnel *t, int *fds)
+{
+	char where[64];
+
+	for (size_t i = 0; i < t->relays.n; ++i) {
+		const struct relay_spec *s = &t->relays.specs[i];
+
+		fds[i] = relay_listen(s, t->ns_fd);
+		if (fds[i] < 0) {
+			relay_addr_format(&s->listen, where, sizeof(where));
+			fprintf(stderr, "%s: %s %s: unable to listen %s at %s: %s\n", prog, relay_kind_option(s->kind),
+				s->text, relay_side(s), where, strerror(-fds[i]));
+			return fds[i];
+		}
+	}
+	return 0;
+}
+
+/* The counters' file, its header written: the relay maps it, show reads it. */
+static int open_stats(struct tunnel *t)
+{
+	struct relay_stats head = { .magic = RELAY_STATS_MAGIC, .n = t->relays.n };
+	int fd = state_relay_stats_open(t->key, t->lc.ifname, true);
+
+	if (fd < 0)
+		return fd;
+	if (pwrite(fd, &head, sizeof(head), 0) != (ssize_t)sizeof(head)) {
+		int ret = errno ? -errno : -EIO;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* What the relay wrote before it failed, for the administrator. */
+static void print_relay_log(const struct tunnel *t)
+{
+	char path[4200], buf[2048];
+	ssize_t n = 0;
+	int fd = -1;
+
+	if (!state_log_path(t->key, t->lc.ifname, path, sizeof(path)))
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (n > 0) {
+		buf[n] = '\0';
+		fprintf(stderr, "%s", buf);
+	}
+}
+
+/* Started at its gate, recorded, released, and serving. */
+static int launch(struct tunnel *t, struct relay_launch *l)
+{
+	struct daemon_proc proc;
+	struct daemon_gate gate;
+	int ret, status = 0, notify;
+	char name[128];
+
+	notify = relay_notify_open(name, sizeof(name));
+	if (notify < 0)
+		return tunnel_failed("unable to open a socket for the relay's word", notify, NULL);
+	l->notify = name;
+	ret = relay_spawn(l, &proc, &gate);
+	if (ret) {
+		close(notify);
+		return tunnel_failed("unable to start the relay", ret, NULL);
+	}
+	t->st.relay_pid = proc.pid;
+	t->st.relay_start = proc.start;
+	if ((ret = tunnel_record(t))) {
+		/* Still at its gate: ours to end, and never waited for unended. */
+		daemon_gate_close(&gate);
+		kill(proc.pid, SIGKILL);
+		waitpid(proc.pid, NULL, 0);
+		t->st.relay_pid = 0;
+	} else if ((ret = daemon_release(&gate, &proc))) {
+		tunnel_failed("unable to start the relay", ret, NULL);
+		t->st.relay_pid = 0;
+	} else if ((ret = relay_wait_ready(notify, &proc, &status, &tunnel_stop)) == -ECHILD) {
+		print_relay_log(t);
+		fprintf(stderr, "%s: the relay exited with status %d before it served\n", prog,
+			WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		t->st.relay_pid = 0;
+	} else if (ret) {
+		print_relay_log(t);
+		tunnel_failed("the relay did not say it serves", ret, NULL);
+	}
+	close(notify);
+	return ret;
+}
+
+int tunnel_relay_start(struct tunnel *t)
+{
+	struct relay_launch l = { .set = &t->relays, .ns_name = t->ns, .ns_fd = t->ns_fd, .stats_fd = -1,
+				  .log_fd = t->log_fd };
+	int fds[RELAY_SPEC_MAX], ret;
+
+	if (!t->relays.n)
+		return 0;
+	if ((ret = relay_set_format(&t->relays, t->st.relays, sizeof(t->st.relays))))
+		return tunnel_failed("unable to record the relays", ret, NULL);
+	if (!tunnel_say(t, "nswg relay %s %s", t->ns, t->st.relays))
+		return 0;
+	for (size_t i = 0; i < RELAY_SPEC_MAX; ++i)
+		fds[i] = -1;
+	ret = open_listeners(t, fds);
+	if (!ret && (l.stats_fd = open_stats(t)) < 0)
+		ret = tunnel_failed("unable to create the relay's counters under " NSWG_STATE_DIR, l.stats_fd, NULL);
+	if (!ret && t->log_fd < 0 && (t->log_fd = l.log_fd = state_log_open(t->key, t->lc.ifname)) < 0)
+		ret = tunnel_failed("unable to create the relay's log under " NSWG_STATE_DIR, t->log_fd, NULL);
+	l.listeners = fds;
+	if (!ret)
+		ret = launch(t, &l);
+	/* The relay holds them now, or nobody: nothing of the relay stays open in nswg. */
+	for (size_t i = 0; i < t->relays.n; ++i) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+	if (l.stats_fd >= 0)
+		close(l.stats_fd);
+	return ret;
+}
+
+int tunnel_relay_stop(struct tunnel *t)
+{
+	struct daemon_proc proc = { .pid = t->st.relay_pid, .start = t->st.relay_start };
+	int ret;
+
+	if (!proc.pid || !tunnel_say(t, "kill %d", proc.pid))
+		return 0;
+	ret = daemon_terminate(&proc);
+	if (ret) {
+		fprintf(stderr, "%s: unable to stop the relay (pid %d): %s\n", prog, proc.pid, strerror(-ret));
+		return ret;
+	}
+	t->st.relay_pid = 0;
+	t->st.relay_start = 0;
+	return 0;
+}

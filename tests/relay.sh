@@ -1,0 +1,310 @@
+# SPDX-License-Identifier: MIT
+# shellcheck shell=sh
+# shellcheck disable=SC2154 # a_priv and the like: keypair() assigns them through eval.
+#
+# Reaching in and out (issue 14), sourced by scenarios.sh: published ports,
+# host ports and the SOCKS entrance, relayed between the host and the
+# namespace by sockets alone. Debian's tools by their paths (busybox's shell
+# in the VM prefers its applets).
+CURL=${CURL:-/usr/bin/curl}
+SOCAT=${SOCAT:-/usr/bin/socat}
+DNSMASQ=${DNSMASQ:-/usr/sbin/dnsmasq}
+NFT=${NFT:-/usr/sbin/nft}
+SOCKET_ACTIVATE=${SOCKET_ACTIVATE:-/usr/bin/systemd-socket-activate}
+BUSYBOX=${BUSYBOX:-busybox}
+
+# Everything of the host's the relay must not touch: links, addresses, routes, rules, and the firewall.
+relay_host_dump() {
+	host_dump
+	$NFT list ruleset
+}
+
+# The pids whose command line has these words (busybox has no pgrep in the VM).
+pids_with() {
+	for d in /proc/[0-9]*; do
+		case "$(tr '\0' ' ' 2>/dev/null <"$d/cmdline")" in *"$1"*) echo "${d#/proc/}" ;; esac
+	done
+}
+
+# Listening sockets of the host (TCP and UDP), with their ports.
+host_listening() { $SS -Hltun | awk '{print $5}' | sort; }
+listens_on() { host_listening | grep -q ":$1\$"; }
+
+write_relay_conf() { # NAME
+	cat >/etc/wireguard/$1.conf <<EOF
+[Interface]
+PrivateKey = $a_priv
+ListenPort = 52390
+Address = 10.39.0.1/24
+DNS = 127.0.0.1
+
+[Peer]
+PublicKey = $b_pub
+AllowedIPs = 0.0.0.0/0
+Endpoint = 127.0.0.1:52391
+EOF
+}
+
+relay_pid_of() { sed -n 's/^relay_pid=//p' "/run/nswg/$1/$2.state"; }
+
+# Until port $2 listens in namespace $1 (or on the host with "-").
+wait_listening() { # NS PORT
+	i=0
+	while [ $i -lt 100 ]; do
+		if [ "$1" = - ]; then listens_on "$2" && return 0; else
+			$IP netns exec "$1" $SS -Hltun | awk '{print $5}' | grep -q ":$2\$" && return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# Bad specs: one line naming the option and the value, before anything is touched.
+relay_bad_specs() {
+	for spec in 0 70000 localhost:80 '[127.0.0.1]:80' '::1:80' 8080/sctp 1.2.3:80 '8080:[::1]:80' '1:2:3:4:5'; do
+		$NSWG up rl --netns rl --publish "$spec" 2>$T/err
+		check "relay: --publish $spec is refused in one line naming it, nothing touched" \
+			sh -c "[ $? = 1 ] && [ \$(wc -l <$T/err) = 1 ] && grep -qF -- \"--publish $spec\" $T/err && [ -z \"\$($IP netns list)\" ]"
+	done
+	$NSWG up rl --netns rl --publish 8080 --publish 127.0.0.1:8080:81 2>$T/err
+	check "relay: a listener given twice is refused, naming both" \
+		sh -c "[ $? = 1 ] && grep -qF -- '--publish 127.0.0.1:8080:81: listens where --publish 8080 does' $T/err"
+	$NSWG up rl --netns rl --socks 1080/udp 2>$T/err
+	check "relay: a SOCKS entrance over UDP is refused" failed_saying $? "TCP only"
+	$NSWG up rl --netns rl --socks-auth /nonexistent --publish 8080 2>$T/err
+	check "relay: --socks-auth without --socks is refused" failed_saying $? "no.*--socks\|there is none"
+	$NSWG up rl --netns rl --max-connections 0 --publish 8080 2>$T/err
+	check "relay: --max-connections 0 is refused" failed_saying $? "max-connections 0"
+	check "relay: nothing left after the refusals" nothing_left
+}
+
+# A port taken, on either side: up fails, naming the spec and the side, and rolls back.
+relay_ports_taken() {
+	$SOCAT TCP-LISTEN:18085,bind=127.0.0.1,reuseaddr - </dev/null >/dev/null 2>&1 &
+	taker=$!
+	wait_listening - 18085
+	$NSWG up rl --netns rl --publish 18085:80 2>$T/err
+	check "relay: a host port taken fails up, naming the spec and the side" \
+		sh -c "[ $? = 1 ] && grep -q -- '--publish 18085:80: unable to listen on the host at 127.0.0.1:18085: Address in use\|--publish 18085:80: unable to listen on the host at 127.0.0.1:18085: Address already in use' $T/err"
+	check "relay: and is rolled back" nothing_left
+	kill $taker 2>/dev/null
+	wait $taker 2>/dev/null
+	$IP netns add rlx
+	$IP netns exec rlx $IP link set lo up
+	$IP netns exec rlx $SOCAT TCP-LISTEN:19005,bind=127.0.0.1,reuseaddr - </dev/null >/dev/null 2>&1 &
+	taker=$!
+	wait_listening rlx 19005
+	$NSWG up rl --netns rlx --host-port 19005 2>$T/err
+	check "relay: a port taken inside the namespace fails up, naming the spec and the side" \
+		sh -c "[ $? = 1 ] && grep -q -- '--host-port 19005: unable to listen inside the namespace at 127.0.0.1:19005' $T/err"
+	check "relay: the namespace nswg did not make is left, without the interface" \
+		sh -c "[ \"\$($IP netns list | cut -d' ' -f1)\" = rlx ] && ! $IP -n rlx link show rl 2>/dev/null"
+	kill $taker 2>/dev/null
+	wait $taker 2>/dev/null
+	$IP netns del rlx
+}
+
+relay_servers_start() {
+	mkdir -p $T/www $T/hostwww
+	dd if=/dev/urandom of=$T/www/blob bs=1M count=64 2>/dev/null
+	echo hello-from-inside >$T/www/hello
+	echo hello-from-the-host >$T/hostwww/hostfile
+	echo not-named >$T/hostwww/other
+	$IP netns exec rl $BUSYBOX httpd -f -p 127.0.0.1:8000 -h $T/www &
+	srv_http=$!
+	$IP netns exec rl $SOCAT -t 60 TCP-LISTEN:8002,bind=127.0.0.1,reuseaddr PIPE &
+	srv_echo=$!
+	$IP netns exec rl $SOCAT -T 5 UDP-LISTEN:7000,bind=127.0.0.1,reuseaddr,fork PIPE &
+	srv_udp=$!
+	$IP netns exec rl $DNSMASQ --keep-in-foreground --no-resolv --no-hosts --listen-address=127.0.0.1 \
+		--bind-interfaces --port=53 --address=/only.inside.test/127.0.0.1 --log-queries \
+		--log-facility=$T/dns.inside.log --pid-file=$T/dns.inside.pid --user=root &
+	srv_dns=$!
+	# The host's resolver, watched: the SOCKS entrance must never ask it.
+	$DNSMASQ --keep-in-foreground --no-resolv --no-hosts --listen-address=127.0.0.53 --bind-interfaces --port=53 \
+		--address=/only.inside.test/127.0.0.9 --log-queries --log-facility=$T/dns.host.log \
+		--pid-file=$T/dns.host.pid --user=root &
+	srv_hostdns=$!
+	$BUSYBOX httpd -f -p 127.0.0.1:19000 -h $T/hostwww &
+	srv_host=$!
+	$BUSYBOX httpd -f -p 127.0.0.1:19002 -h $T/hostwww &
+	srv_host2=$!
+	wait_listening rl 8000 && wait_listening rl 8002 && wait_listening rl 53 && wait_listening - 19000 &&
+		wait_listening - 19002 && wait_listening - 53
+}
+
+relay_servers_stop() {
+	# The forks of the servers inside too: in the namespace, no sandbox reaps them.
+	for p in $($IP netns pids rl 2>/dev/null); do kill "$p" 2>/dev/null; done
+	kill $srv_http $srv_echo $srv_udp $srv_dns $srv_hostdns $srv_host $srv_host2 2>/dev/null
+	wait $srv_http $srv_echo $srv_udp $srv_dns $srv_hostdns $srv_host $srv_host2 2>/dev/null
+}
+
+sum_of() { sha256sum <"$1" | cut -d' ' -f1; }
+
+# Published ports: curl from the host to an httpd inside, and 64 MiB both ways at once.
+relay_publish() {
+	$CURL -sS --max-time 60 -o $T/got http://127.0.0.1:18080/blob 2>$T/err
+	check "relay: 64 MiB from a server inside, through --publish, intact" \
+		sh -c "[ \"\$(sum_of $T/got)\" = \"\$(sum_of $T/www/blob)\" ]"
+	rm -f $T/got
+	# The client's end of file reaches the echo server as a FIN: without it, socat waits its 60 s and timeout ends it.
+	timeout 30 $SOCAT -t 60 - TCP:127.0.0.1:18082 <$T/www/blob >$T/echoed
+	check "relay: 64 MiB sent and echoed back at once, intact, the half-close carried through" \
+		sh -c "[ $? = 0 ] && [ \"\$(sum_of $T/echoed)\" = \"\$(sum_of $T/www/blob)\" ]"
+	rm -f $T/echoed
+	relay_host_dump >$T/relay.host.during
+	check "relay: the host's links, addresses, routes, rules and firewall are as before up" \
+		cmp -s $T/relay.host.before $T/relay.host.during
+	check "relay: the namespace has only lo and the tunnel" \
+		sh -c "[ \"\$($IP -n rl -o link show | wc -l)\" = 2 ]"
+	$NSWG show rl >$T/show.out
+	check "relay: show names the relay and each spec, with its connections and bytes" \
+		sh -c "grep -q '^  relay: pid [0-9]' $T/show.out && grep -q '^  --publish 18080:8000: 0 open, 1 in all; [0-9.]* [KMi]*B into the namespace, 64.0[0-9] MiB back\$' $T/show.out &&
+			grep -q '^  --publish 18082:8002: 0 open, 1 in all; 64.0[0-9] MiB into the namespace, 64.0[0-9] MiB back\$' $T/show.out &&
+			grep -q '^  --socks 11080: ' $T/show.out && grep -q '^  --host-port 19001:19000: ' $T/show.out"
+	$NSWG show rl --json >$T/show.json
+	check "relay: show --json lists them too" \
+		sh -c "grep -q '\"relays\":\[{\"option\":\"--publish\",\"spec\":\"18080:8000\",\"open\":0,\"total\":[1-9]' $T/show.json"
+}
+
+# A target that refuses: the client is answered at once, and the relay goes on serving.
+relay_refused() {
+	$CURL -sS --max-time 5 http://127.0.0.1:18083/ >/dev/null 2>$T/err
+	check "relay: a target that is not listening ends the client's connection at once" \
+		sh -c "[ $? != 28 ] && grep -qi 'reset\|empty reply\|closed' $T/err"
+	check "relay: the relay serves on after a refusal" \
+		sh -c "[ \"\$($CURL -sS --max-time 5 http://127.0.0.1:18080/hello)\" = hello-from-inside ]"
+	# A client that resets mid-transfer: its connection goes, the count goes back to none open.
+	$CURL -sS --limit-rate 1M -o /dev/null http://127.0.0.1:18080/blob 2>/dev/null &
+	slow=$!
+	sleep 1
+	kill -9 $slow
+	wait $slow 2>/dev/null
+	i=0
+	while ! $NSWG show rl | grep -q '^  --publish 18080:8000: 0 open' && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	check "relay: a client killed mid-transfer leaves no connection open" \
+		sh -c "$NSWG show rl | grep -q '^  --publish 18080:8000: 0 open'"
+}
+
+# --host-port: the one hole named, and no other.
+relay_host_port() {
+	check "relay: from inside, the host's server is reached through --host-port" \
+		sh -c "[ \"\$($IP netns exec rl $CURL -sS --max-time 5 http://127.0.0.1:19001/hostfile)\" = hello-from-the-host ]"
+	check "relay: a host port not named is not reached from inside" \
+		sh -c "! $IP netns exec rl $CURL -sS --max-time 3 http://127.0.0.1:19002/other"
+	check "relay: the inside listener is not the host's" sh -c "! listens_on 19001"
+}
+
+# --socks: a normal user of the host uses the tunnel, names resolved inside.
+relay_socks() {
+	out=$($SETPRIV --reuid=65534 --regid=65534 --clear-groups $CURL -sS --max-time 10 \
+		--socks5-hostname 127.0.0.1:11080 http://only.inside.test:8000/hello 2>$T/err)
+	check "relay: curl --socks5-hostname as nobody reaches a server inside by a name only the namespace resolves" \
+		test "$out" = hello-from-inside
+	check "relay: the name was asked of the namespace's resolver" grep -q 'query\[A\] only.inside.test' $T/dns.inside.log
+	check "relay: the host's resolver was never asked" sh -c "! grep -q 'only.inside.test' $T/dns.host.log"
+	out=$($CURL -sS --max-time 10 --socks5 127.0.0.1:11080 http://127.0.0.1:8000/hello 2>/dev/null)
+	check "relay: an address through the SOCKS entrance reaches the server inside" test "$out" = hello-from-inside
+	$CURL -sS --max-time 10 --socks5-hostname 127.0.0.1:11080 http://no.such.test:8000/ >/dev/null 2>$T/err
+	check "relay: a name the namespace cannot resolve is answered: host unreachable" \
+		sh -c "[ $? = 97 ] && grep -q '(4)' $T/err"
+}
+
+# UDP: an echo inside answers clients on the host; idle sessions go.
+relay_udp() {
+	out=$(echo ping-through-udp | timeout 10 $SOCAT -T 3 - UDP:127.0.0.1:17000)
+	check "relay: a UDP echo server inside answers a client on the host through --publish .../udp" \
+		test "$out" = ping-through-udp
+	out=$(echo second-client | timeout 10 $SOCAT -T 3 - UDP:127.0.0.1:17000)
+	check "relay: a second client gets its own answer" test "$out" = second-client
+	i=0
+	while ! $NSWG show rl | grep -q '^  --publish 17000:7000/udp: 0 open, 2 in all' && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check "relay: idle UDP sessions expire (--udp-timeout 2)" \
+		sh -c "$NSWG show rl | grep -q '^  --publish 17000:7000/udp: 0 open, 2 in all'"
+}
+
+# systemd's socket activation hands a listener to nswg relay.
+relay_socket_activation() {
+	$SOCKET_ACTIVATE -l 127.0.0.1:18090 $NSWG relay rl --publish 18090:8000 2>$T/ssa.err &
+	ssa=$!
+	wait_listening - 18090
+	out=$($CURL -sS --max-time 10 http://127.0.0.1:18090/hello 2>>$T/ssa.err)
+	check "relay: systemd-socket-activate hands its listener to nswg relay, which serves it" \
+		test "$out" = hello-from-inside
+	check "relay: nswg relay under socket activation runs as nobody" \
+		sh -c "for p in $(pids_with 'relay rl --publish 18090' | tr '\n' ' '); do [ \"\$(awk '/^Uid:/ {print \$2}' /proc/\$p/status)\" = 65534 ] && exit 0; done; exit 1"
+	kill $ssa 2>/dev/null
+	wait $ssa 2>/dev/null
+	for p in $(pids_with 'relay rl --publish 18090'); do kill "$p" 2>/dev/null; done
+	i=0
+	while listens_on 18090 && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+}
+
+# The relay killed during a transfer: down is not blocked, nothing listens after.
+relay_killed() {
+	$CURL -sS --limit-rate 2M -o /dev/null http://127.0.0.1:18080/blob 2>/dev/null &
+	slow=$!
+	sleep 1
+	pid=$(relay_pid_of rl rl)
+	kill -9 "$pid"
+	wait $slow 2>/dev/null
+	i=0
+	while proc_alive "$pid" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	check "relay: killed, it leaves nothing listening on the host" \
+		sh -c "! listens_on 18080 && ! listens_on 11080 && ! listens_on 17000"
+	$NSWG show rl >$T/show.out
+	check "relay: show says the relay is not running, and fails" \
+		sh -c "[ $? = 1 ] && grep -q '^  relay: NOT RUNNING' $T/show.out"
+}
+
+test_relay() {
+	write_relay_conf rl
+	keep_resolv=$T/resolv.host
+	cp /etc/resolv.conf $keep_resolv 2>/dev/null
+	echo 'nameserver 127.0.0.53' >/etc/resolv.conf
+	# The firewall's dump must be one: an error both times would compare equal.
+	check "relay: nft reads the host's ruleset" $NFT list ruleset
+	relay_bad_specs
+	relay_ports_taken
+	relay_host_dump >$T/relay.host.before
+	$NSWG up rl --netns rl --publish 18080:8000 --publish 18082:8002 --publish 18083:8003 \
+		--publish 17000:7000/udp --host-port 19001:19000 --socks 11080 --udp-timeout 2 2>$T/err
+	check "relay: up with published ports, a host port and a SOCKS entrance" test $? = 0
+	check "relay: up warns of the hole --host-port opens" grep -q 'host-port 19001:19000.*host' $T/err
+	check "relay: the relay runs as nobody, with no capability and no_new_privs" \
+		sh -c "p=$(relay_pid_of rl rl); grep -q '^Uid:.*65534' /proc/\$p/status && grep -q '^CapEff:.*0000000000000000' /proc/\$p/status &&
+			grep -q '^CapBnd:.*0000000000000000' /proc/\$p/status && grep -q '^NoNewPrivs:.*1' /proc/\$p/status"
+	if relay_servers_start; then
+		relay_publish
+		relay_refused
+		relay_host_port
+		relay_socks
+		relay_udp
+		relay_socket_activation
+	else
+		fail "relay: the test servers did not start"
+	fi
+	relay_servers_stop
+	pid=$(relay_pid_of rl rl)
+	check "relay: down" $NSWG down rl
+	check "relay: after down, the relay is gone and nothing listens where it did" \
+		sh -c "! proc_alive $pid && ! listens_on 18080 && ! listens_on 11080 && ! listens_on 17000"
+	relay_host_dump >$T/relay.host.after
+	check "relay: the host's dumps after down are those before up" cmp -s $T/relay.host.before $T/relay.host.after
+	$NSWG up rl --netns rl --publish 18080:8000 --socks 11080 --publish 17000:7000/udp 2>$T/err
+	check "relay: up again" test $? = 0
+	if relay_servers_start; then
+		relay_killed
+	else
+		fail "relay: the test servers did not start again"
+	fi
+	check "relay: down after the relay was killed" $NSWG down rl
+	relay_servers_stop
+	cp $keep_resolv /etc/resolv.conf 2>/dev/null
+	check "relay: nothing left" nothing_left
+}
