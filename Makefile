@@ -116,6 +116,11 @@ $(B)/tests/closedpipe: tests/lib/closedpipe.c
 	$(call quiet,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
+$(B)/tests/fanout: tests/lib/fanout.c
+	@mkdir -p $(@D)
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 $(B)/tests/tiocsti: tests/lib/tiocsti.c
 	@mkdir -p $(@D)
 	$(call quiet,LD,$@)
@@ -241,7 +246,7 @@ check-sanitize:
 clean-objs:
 	$(RM) -r $(B)/*.o $(B)/*.d $(B)/tests $(B)/fault nswg
 
-check-e2e: nswg $(B)/fault/nswg $(B)/tests/measure $(B)/tests/closedpipe $(B)/tests/tiocsti $(B)/tests/nlforge
+check-e2e: nswg $(B)/fault/nswg $(B)/tests/measure $(B)/tests/closedpipe $(B)/tests/tiocsti $(B)/tests/nlforge $(B)/tests/fanout
 	$(Q)tests/e2e/run.sh
 	$(Q)tests/e2e/demo.sh
 	$(Q)tests/e2e/completion.sh
@@ -268,7 +273,7 @@ demo: | deps-build deps-e2e
 	$(Q)contrib/demo/demo.sh
 
 # Kernel WireGuard in a VM: Debian's kernel package under qemu.
-check-vm: nswg $(B)/tests/cfgdump $(B)/fault/nswg $(B)/tests/measure $(B)/tests/closedpipe $(B)/tests/tiocsti $(B)/tests/nlforge
+check-vm: nswg $(B)/tests/cfgdump $(B)/fault/nswg $(B)/tests/measure $(B)/tests/closedpipe $(B)/tests/tiocsti $(B)/tests/nlforge $(B)/tests/fanout
 	$(Q)tests/vm/run.sh
 
 INSTALLED := $(BINDIR)/nswg $(MANDIR)/man8/nswg.8 $(SYSTEMDUNITDIR)/nswg@.service $(SYSTEMDUNITDIR)/nswg.target \

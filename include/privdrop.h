@@ -19,8 +19,8 @@ struct passwd *privdrop_find_user(const char *user);
 int privdrop_become(const struct passwd *pw, bool groups);
 /*
  * The part of privdrop_become() that is per thread (an empty bounding set,
- * no_new_privs), for a process about to start threads that drop root with
- * it later: they inherit it. 0 or -errno.
+ * no_new_privs, a session keyring of its own), for a process about to start
+ * threads that drop root with it later: they inherit it. 0 or -errno.
  */
 int privdrop_seal(void);
 

@@ -69,8 +69,17 @@ struct relay_set {
 	const char *user;       /* --relay-user USER: nobody unless given */
 	size_t max_connections;
 	unsigned int udp_timeout;
+	const char *tuning; /* the first of --relay-user, --max-connections, --udp-timeout given, for messages */
+	bool udp_timeout_given;
 };
 void relay_set_init(struct relay_set *set);
+/*
+ * What the options say as a whole: -EINVAL with why when an option has
+ * nothing to apply to (a limit without a relay, --socks-auth without
+ * --socks, --udp-timeout without a /udp one), or the specs are too many to
+ * record (journal_size bytes as options).
+ */
+int relay_set_check(const struct relay_set *set, size_t journal_size, char *why, size_t size);
 /*
  * The option at argv[*i] (its value at argv[*i + 1], or after '='), if it is
  * one of the relay's: 1 when it is, *i moved past its value; 0 when it is

@@ -26,6 +26,10 @@ struct relay_launch {
 	const int *listeners; /* set->n of them, in the set's order */
 	const char *notify;   /* "NOTIFY_SOCKET=@..." */
 };
+/* --socks-auth FILE read and checked, for up (before anything is touched) and the relay; prints why not. */
+struct socks_credentials;
+int relay_credentials_load(const char *file, struct socks_credentials *cred);
+
 /* `nswg relay' of this binary, at its gate (daemon.h). */
 int relay_spawn(const struct relay_launch *l, struct daemon_proc *p, struct daemon_gate *g);
 

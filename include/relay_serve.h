@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "relay.h"
+#include "socks.h"
 
 /* A listening socket (TCP) or a bound one (UDP), on the side its spec says. */
 struct relay_listener {
@@ -15,14 +16,13 @@ struct relay_listener {
 };
 
 #define RELAY_NAMESERVERS_MAX 3
-#define RELAY_CREDENTIAL_MAX 255
 
 /* What the SOCKS entrance needs: the namespace's resolvers, and the credentials asked for. */
 struct relay_socks_config {
 	union relay_addr nameservers[RELAY_NAMESERVERS_MAX];
 	size_t n_nameservers;
 	bool auth;
-	char user[RELAY_CREDENTIAL_MAX + 1], pass[RELAY_CREDENTIAL_MAX + 1];
+	struct socks_credentials cred;
 };
 
 struct relay_options {

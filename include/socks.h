@@ -29,6 +29,7 @@
 enum socks_reply {
 	SOCKS_OK = 0,
 	SOCKS_FAILURE = 1,
+	SOCKS_NOT_ALLOWED = 2,
 	SOCKS_NET_UNREACHABLE = 3,
 	SOCKS_HOST_UNREACHABLE = 4,
 	SOCKS_REFUSED = 5,
@@ -56,6 +57,12 @@ int socks_parse_request(const uint8_t *buf, size_t len, struct socks_request *re
 #define SOCKS_REPLY_LEN 10
 void socks_reply(enum socks_reply code, uint8_t out[SOCKS_REPLY_LEN]);
 
+/*
+ * The first line of a --socks-auth file, USER:PASSWORD, each 1 to 255 bytes
+ * (the password may be empty): 0, or -EINVAL. text is changed.
+ */
+int socks_credentials_parse(char *text, struct socks_credentials *cred);
+
 /* Credentials compared in time that depends on their lengths only. */
 bool socks_credentials_match(const struct socks_credentials *given, const char *user, const char *pass);
 
@@ -70,6 +77,14 @@ bool socks_credentials_match(const struct socks_credentials *given, const char *
 int dns_query_build(uint8_t *buf, size_t size, uint16_t id, const char *name, uint16_t qtype);
 int dns_answer_parse(const uint8_t *buf, size_t len, uint16_t id, const char *name, uint16_t qtype,
 		     union relay_addr *addr);
+
+/*
+ * Whether a destination is the namespace itself by its form: loopback,
+ * unspecified (which connects to the local host), or multicast. The SOCKS
+ * entrance is a way out through the tunnel, not into the namespace's own
+ * services (those --publish names one by one).
+ */
+bool socks_destination_is_local(const union relay_addr *a);
 
 /* The nameserver lines of a resolv.conf's text, port 53, up to max: how many. */
 size_t resolv_conf_nameservers(const char *text, union relay_addr *out, size_t max);

@@ -35,6 +35,7 @@ struct tunnel {
 	bool foreign;     /* the namespace is owned by another user namespace */
 	enum tunnel_command cmd;
 	struct relay_set relays; /* up's --publish, --host-port, --socks */
+	char *socks_auth_path;   /* --socks-auth, absolute */
 
 	struct nl host, target, genl;
 	struct rtnl_snapshot before;
@@ -65,6 +66,8 @@ void tunnel_catch_signals(void);
 void tunnel_block_signals(void);
 void tunnel_unblock_signals(void);
 
+/* The end of IFNAME.log, what wireguard-go or the relay (who) wrote before it failed. */
+void tunnel_print_log(const struct tunnel *t, const char *who);
 /* Prints "nswg: STEP: REASON (the kernel's words)"; returns err. */
 int tunnel_failed(const char *step, int err, const struct nl *nl);
 /* A step's "[#]" line; true when the step is to be done (not --dry-run). */

@@ -70,5 +70,7 @@ int privdrop_seal(void)
 
 	if (!ret && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		ret = -errno;
+	/* A session keyring is a thread's own too: the threads started after this get this one. */
+	own_keyring();
 	return ret;
 }

@@ -16,7 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -124,18 +127,52 @@ static int open_namespace(struct relay_cmd *r)
 	return ret;
 }
 
-/* The socket systemd handed for spec: of its type, listening where it is a stream. */
-static int check_handed(int fd, const struct relay_spec *spec)
+/* The namespace a socket was made in, by nsfs inode: the host's or the target's. */
+static int socket_namespace(int fd, struct stat *st)
 {
-	int type = 0, listening = 0;
-	socklen_t len = sizeof(type);
+	int ns = ioctl(fd, SIOCGSKNS), ret = 0;
 
+	if (ns < 0)
+		return -errno;
+	if (fstat(ns, st))
+		ret = -errno;
+	close(ns);
+	return ret;
+}
+
+/*
+ * The socket systemd handed for spec: of its type, listening where it is a
+ * stream, bound where the spec says, on the side it says. A socket bound
+ * wider than its spec would expose more than the spec shows; one on the
+ * wrong side would have the relay connect to itself.
+ */
+static int check_handed(struct relay_cmd *r, int fd, const struct relay_spec *spec, const char **why)
+{
+	union relay_addr bound = { 0 };
+	socklen_t len = sizeof(int);
+	int type = 0, listening = 0;
+	struct stat sock_ns = { 0 }, side = { 0 };
+
+	*why = "";
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len))
 		return -errno;
 	len = sizeof(listening);
 	if (type != spec->type || (type == SOCK_STREAM && (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) ||
-							   !listening)))
+							   !listening))) {
+		*why = spec->type == SOCK_STREAM ? "not a TCP socket that listens" : "not a UDP socket";
 		return -EPROTOTYPE;
+	}
+	len = sizeof(bound);
+	if (getsockname(fd, &bound.sa, &len) || !relay_addr_same(&bound, &spec->listen)) {
+		*why = "bound elsewhere than the spec says";
+		return -EADDRNOTAVAIL;
+	}
+	if (socket_namespace(fd, &sock_ns) ||
+	    (relay_listens_inside(spec) ? fstat(r->ns_fd, &side) : stat("/proc/self/ns/net", &side)) ||
+	    sock_ns.st_ino != side.st_ino || sock_ns.st_dev != side.st_dev) {
+		*why = relay_listens_inside(spec) ? "not made inside the namespace" : "not made on the host";
+		return -EXDEV;
+	}
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) || fcntl(fd, F_SETFD, FD_CLOEXEC))
 		return -errno;
 	return 0;
@@ -158,12 +195,16 @@ static int handed_sockets(struct relay_cmd *r, bool *handed)
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < r->set.n; ++i) {
+		const struct relay_spec *spec = &r->set.specs[i];
+		char where[64];
+		const char *why;
+
 		r->ls[i].fd = LISTEN_FDS_START + (int)i;
-		if ((ret = check_handed(r->ls[i].fd, &r->set.specs[i]))) {
-			fprintf(stderr, "%s: %s %s: socket %d handed over is not a %s one%s\n", prog,
-				relay_kind_option(r->set.specs[i].kind), r->set.specs[i].text, r->ls[i].fd,
-				r->set.specs[i].type == SOCK_STREAM ? "TCP" : "UDP",
-				r->set.specs[i].type == SOCK_STREAM ? " that listens" : "");
+		if ((ret = check_handed(r, r->ls[i].fd, spec, &why))) {
+			relay_addr_format(&spec->listen, where, sizeof(where));
+			fprintf(stderr, "%s: %s %s: socket %d handed over is %s (%s %s)\n", prog,
+				relay_kind_option(spec->kind), spec->text, r->ls[i].fd, *why ? why : strerror(-ret),
+				where, relay_side(spec));
 			return ret;
 		}
 	}
@@ -238,41 +279,33 @@ static int read_resolvers(struct relay_cmd *r)
 	return 0;
 }
 
-/* --socks-auth FILE: one line, USER:PASSWORD (RFC 1929: up to 255 bytes each). */
-static int read_credentials(struct relay_cmd *r)
+int relay_credentials_load(const char *file, struct socks_credentials *cred)
 {
-	const char *file = r->set.socks_auth;
 	struct strbuf text = { 0 };
 	struct stat st;
-	size_t ulen, plen;
-	char *colon, *end;
-	int ret;
+	int ret = file_read_all(file, 0, &text);
 
-	if (!file)
-		return 0;
-	ret = file_read_all(file, 0, &text);
 	if (ret) {
 		fprintf(stderr, "%s: --socks-auth %s: %s\n", prog, file, strerror(-ret));
 		return ret;
 	}
 	if (!stat(file, &st) && (st.st_mode & 0007))
 		fprintf(stderr, "Warning: `%s' is world accessible\n", file);
-	end = text.s + strcspn(text.s, "\r\n");
-	*end = '\0';
-	colon = strchr(text.s, ':');
-	ulen = colon ? (size_t)(colon - text.s) : 0;
-	plen = colon ? (size_t)(end - colon - 1) : 0;
-	if (!colon || !ulen || ulen > RELAY_CREDENTIAL_MAX || plen > RELAY_CREDENTIAL_MAX) {
-		fprintf(stderr, "%s: --socks-auth %s:1: expected USER:PASSWORD, each of 1 to 255 bytes\n", prog, file);
-		ret = -EINVAL;
-	} else {
-		memcpy(r->socks.user, text.s, ulen);
-		memcpy(r->socks.pass, colon + 1, plen);
-		r->socks.auth = true;
-	}
+	ret = socks_credentials_parse(text.s, cred);
+	if (ret)
+		fprintf(stderr, "%s: --socks-auth %s:1: expected USER:PASSWORD, a user of 1 to 255 bytes, a password of "
+				"up to 255\n", prog, file);
 	memzero_explicit(text.s, text.len);
 	strbuf_free(&text);
 	return ret;
+}
+
+static int read_credentials(struct relay_cmd *r)
+{
+	if (!r->set.socks_auth)
+		return 0;
+	r->socks.auth = true;
+	return relay_credentials_load(r->set.socks_auth, &r->socks.cred);
 }
 
 /* sd_notify(): the socket connected now, while the path is still reachable as root. */
@@ -314,14 +347,40 @@ static void *side_main(void *arg)
 	_exit(1);
 }
 
+/* Descriptors the relay holds besides its connections': its listeners, epoll, the spare, stdio, a margin. */
+#define FDS_BESIDES (RELAY_SPEC_MAX + 16)
+#define FDS_PER_CONNECTION 6
+
+/*
+ * Each connection takes six descriptors (two sockets, two pipes): the limit
+ * on them sets how many fit, shared by the loops, so that a client is made
+ * to wait rather than accepted and reset for want of one.
+ */
+static size_t connections_that_fit(size_t wanted, int loops)
+{
+	struct rlimit rl;
+	size_t fit;
+
+	if (loops < 1 || getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		return wanted;
+	fit = rl.rlim_cur > FDS_BESIDES ? (size_t)(rl.rlim_cur - FDS_BESIDES) / FDS_PER_CONNECTION / (size_t)loops : 1;
+	if (!fit)
+		fit = 1;
+	if (fit >= wanted)
+		return wanted;
+	fprintf(stderr, "%s: warning: %llu descriptors allow %zu connections at once%s, not %zu\n", prog,
+		(unsigned long long)rl.rlim_cur, fit, loops > 1 ? " each way" : "", wanted);
+	return fit;
+}
+
 /* Inward (publish, socks): connections made inside the namespace. Outward (host-port): on the host. */
 static void plan_sides(struct relay_cmd *r, struct side sides[2], pthread_barrier_t *barrier)
 {
-	for (int k = 0; k < 2; ++k) {
+	int loops = 0;
+	size_t fit;
+
+	for (int k = 0; k < 2; ++k)
 		sides[k] = (struct side){ .ns_fd = k ? -1 : r->ns_fd, .barrier = barrier };
-		sides[k].opt = (struct relay_options){ .max_connections = r->set.max_connections,
-						       .udp_timeout = r->set.udp_timeout, .socks = &r->socks };
-	}
 	for (size_t i = 0; i < r->set.n; ++i) {
 		struct side *s = &sides[relay_listens_inside(&r->set.specs[i])];
 
@@ -330,6 +389,12 @@ static void plan_sides(struct relay_cmd *r, struct side sides[2], pthread_barrie
 		s->ls[s->n++] = r->ls[i];
 		s->used = true;
 	}
+	for (int k = 0; k < 2; ++k)
+		loops += sides[k].used;
+	fit = connections_that_fit(r->set.max_connections, loops);
+	for (int k = 0; k < 2; ++k)
+		sides[k].opt = (struct relay_options){ .max_connections = fit, .udp_timeout = r->set.udp_timeout,
+						       .socks = &r->socks };
 }
 
 /* Until SIGTERM (systemd's stop, up's teardown), SIGINT or SIGHUP. */
@@ -356,6 +421,9 @@ static int serve(struct relay_cmd *r, const struct passwd *pw)
 		fprintf(stderr, "%s: unable to enter namespace `%s': %s\n", prog, r->ns, strerror(-ret));
 	else if ((ret = privdrop_become(pw, false)))
 		fprintf(stderr, "%s: unable to become `%s' for good: %s\n", prog, pw->pw_name, strerror(-ret));
+	/* Not even a process of the same user may trace it, or read its memory: the sockets are the namespace's. */
+	else if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		ret = -errno;
 	if (ret)
 		_exit(1); /* the threads wait at the barrier: nothing is served */
 	close(r->ns_fd);
@@ -405,6 +473,7 @@ static void raise_fd_limit(void)
 int cmd_relay(int argc, char *argv[])
 {
 	struct relay_cmd r = { .ns_fd = -1, .stats_fd = -1, .notify_fd = -1 };
+	char why[320];
 	struct passwd *pw;
 	bool socks = false;
 	int ret;
@@ -414,8 +483,8 @@ int cmd_relay(int argc, char *argv[])
 		return 1;
 	for (size_t i = 0; i < r.set.n; ++i)
 		socks |= r.set.specs[i].kind == RELAY_SOCKS;
-	if (r.set.socks_auth && !socks) {
-		fprintf(stderr, "%s: --socks-auth is for a --socks entrance, and there is none\n", prog);
+	if (relay_set_check(&r.set, sizeof(why), why, sizeof(why))) {
+		fprintf(stderr, "%s: %s\n", prog, why);
 		return 1;
 	}
 	pw = privdrop_find_user(r.set.user);
@@ -423,11 +492,16 @@ int cmd_relay(int argc, char *argv[])
 		fprintf(stderr, "%s: --relay-user %s: unknown user\n", prog, r.set.user);
 		return 1;
 	}
-	block_signals();
+	if (!pw->pw_uid) {
+		fprintf(stderr, "%s: --relay-user %s: the relay never serves as root\n", prog, r.set.user);
+		return 1;
+	}
 	raise_fd_limit();
 	if (open_namespace(&r) || open_listeners(&r) || map_stats(&r) || (socks && (read_resolvers(&r) || read_credentials(&r))) ||
 	    notify_connect(&r))
 		return 1;
+	/* Until here, a signal ends the relay at once (up's rollback while it starts, say). */
+	block_signals();
 	if ((ret = privdrop_seal())) {
 		fprintf(stderr, "%s: unable to drop capabilities: %s\n", prog, strerror(-ret));
 		return 1;

@@ -66,9 +66,13 @@ struct relay_loop {
 	size_t n_listeners;
 	struct handle *listen_handles;
 	const struct relay_options *opt;
-	size_t open;         /* connections and UDP sessions */
-	size_t resolving;    /* SOCKS connections waiting for a DNS answer */
+	size_t open;         /* TCP connections */
+	size_t udp_open;     /* UDP sessions, counted apart: a flood of datagrams does not stop TCP */
+	size_t handshakes;   /* SOCKS connections not yet connected: each has a deadline */
+	struct timespec socks_sweep_at; /* when those deadlines are looked at next */
 	bool paused;         /* listeners unregistered: at the limit, or out of descriptors */
+	size_t fits;         /* connections the descriptors allow, learnt when they ran out; 0: no such limit seen */
+	struct timespec fits_since; /* then: tried afresh a second later (the other loop may give some back) */
 	int spare;           /* a descriptor given up to shed a client when none is left */
 	struct conn *conns, *graveyard;
 	struct udp_session *sessions, *udp_graveyard;
@@ -83,6 +87,15 @@ static inline void counter_add(uint64_t *c, uint64_t n)
 }
 
 void loop_pause(struct relay_loop *loop);
+/* Out of descriptors with n open: no more than n until all have ended. */
+void loop_out_of_descriptors(struct relay_loop *loop);
+/* Whether one more connection may be accepted now. */
+bool loop_has_room(const struct relay_loop *loop);
+/* Milliseconds until a loop out of descriptors tries again, -1 when it is not; tries when due. */
+int loop_retry(struct relay_loop *loop);
+/* Now, and the milliseconds from a to b. */
+void relay_now(struct timespec *t);
+long relay_ms_between(const struct timespec *a, const struct timespec *b);
 void loop_resume(struct relay_loop *loop);
 
 /* TCP (relay_tcp.c). */

@@ -38,9 +38,63 @@ void loop_pause(struct relay_loop *loop)
 	loop->paused = true;
 }
 
+bool loop_has_room(const struct relay_loop *loop)
+{
+	return loop->open < loop->opt->max_connections && (!loop->fits || loop->open < loop->fits);
+}
+
+/*
+ * Each connection takes six descriptors: once they ran out, the relay holds
+ * as many connections as it had then, and the others wait to be accepted,
+ * rather than each being accepted and reset. With none left open, it tries
+ * afresh.
+ */
+void loop_out_of_descriptors(struct relay_loop *loop)
+{
+	loop->fits = loop->open;
+	relay_now(&loop->fits_since);
+	loop_pause(loop);
+}
+
+#define RETRY_MS 1000
+
+int loop_retry(struct relay_loop *loop)
+{
+	struct timespec t;
+	long waited;
+
+	if (!loop->fits)
+		return -1;
+	relay_now(&t);
+	waited = relay_ms_between(&loop->fits_since, &t);
+	if (waited < RETRY_MS)
+		return (int)(RETRY_MS - waited);
+	loop->fits = 0;
+	loop_resume(loop);
+	return -1;
+}
+
+void relay_now(struct timespec *t)
+{
+	clock_gettime(CLOCK_MONOTONIC, t);
+}
+
+long relay_ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
+/* The earliest of the timeouts, -1 for none. */
+static int earliest(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 void loop_resume(struct relay_loop *loop)
 {
-	if (!loop->paused || loop->open >= loop->opt->max_connections)
+	if (!loop->open)
+		loop->fits = 0;
+	if (!loop->paused || !loop_has_room(loop))
 		return;
 	for (size_t i = 0; i < loop->n_listeners; ++i) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &loop->listen_handles[i] };
@@ -111,9 +165,8 @@ int relay_serve(struct relay_listener *ls, size_t n, const struct relay_options 
 	int ret = loop_init(&loop, ls, n, opt);
 
 	while (!ret) {
-		int udp = udp_expire(&loop), dns = socks_expire(&loop), k;
-
-		k = epoll_wait(loop.ep, events, EVENTS_BATCH, udp < 0 ? dns : dns < 0 ? udp : udp < dns ? udp : dns);
+		int timeout = earliest(earliest(udp_expire(&loop), socks_expire(&loop)), loop_retry(&loop));
+		int k = epoll_wait(loop.ep, events, EVENTS_BATCH, timeout);
 
 		if (k < 0 && errno != EINTR)
 			ret = -errno;

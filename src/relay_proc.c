@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "netns.h"
@@ -102,32 +103,43 @@ static bool ready_from(int fd, pid_t pid)
 	return cred.pid == pid && (!strncmp(buf, "READY=1", 7) || strstr(buf, "\nREADY=1"));
 }
 
+static long ms_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/*
+ * By the clock, not by the wake-ups: anyone may send datagrams to an
+ * abstract socket, and theirs only cost a read each, a bounded number of
+ * them between two looks at the relay and at the signals.
+ */
+#define READY_READS 64
+
 int relay_wait_ready(int notify_fd, const struct daemon_proc *p, int *status, const volatile sig_atomic_t *stop)
 {
-	for (long waited = 0; waited < READY_WAIT_MS; waited += 10) {
-		if (*stop)
-			return -EINTR;
+	struct timespec start;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (ms_since(&start) < READY_WAIT_MS) {
 		struct pollfd pfd = { .fd = notify_fd, .events = POLLIN };
 
+		if (*stop)
+			return -EINTR;
 		if (poll(&pfd, 1, 10) > 0) {
-			while (pfd.revents & POLLIN) {
+			for (int i = 0; i < READY_READS; ++i) {
 				if (ready_from(notify_fd, p->pid))
 					return 0;
-				pfd.revents = poll(&pfd, 1, 0) > 0 ? pfd.revents : 0;
+				if (poll(&pfd, 1, 0) <= 0)
+					break;
 			}
 		}
 		if (daemon_reaped(p, status))
 			return -ECHILD;
 	}
 	return -ETIMEDOUT;
-}
-
-static char *number(int n)
-{
-	char buf[16];
-
-	snprintf(buf, sizeof(buf), "%d", n);
-	return strdup(buf);
 }
 
 /*
@@ -137,23 +149,31 @@ static char *number(int n)
 int relay_spawn(const struct relay_launch *l, struct daemon_proc *p, struct daemon_gate *g)
 {
 	const struct relay_set *set = l->set;
-	char *argv[16 + 2 * RELAY_SPEC_MAX] = { "nswg", "relay", (char *)l->ns_name, "--netns-fd", NULL,
-						 "--stats-fd", NULL, "--relay-user", (char *)set->user,
-						 "--max-connections", NULL, "--udp-timeout", NULL };
-	int fds[RELAY_SPEC_MAX + 2], argc = 13, ret;
+	char ns_fd[16], stats_fd[16], max[24], udp_timeout[16];
+	char *argv[16 + 2 * RELAY_SPEC_MAX] = { "nswg", "relay", (char *)l->ns_name, "--netns-fd", ns_fd,
+						 "--stats-fd", stats_fd, "--relay-user", (char *)set->user,
+						 "--max-connections", max };
+	int fds[RELAY_SPEC_MAX + 2], argc = 11;
+	bool udp = false;
 	const char *env[] = { l->notify, NULL };
 	struct daemon_args a = { .path = "/proc/self/exe", .argv = argv, .env = env, .fds = fds,
-				 .n_fds = set->n + 2, .listen_fds = set->n,
-				 .log_fd = l->log_fd };
+				 .n_fds = set->n + 2, .listen_fds = set->n, .log_fd = l->log_fd };
 
-	for (size_t i = 0; i < set->n; ++i)
+	for (size_t i = 0; i < set->n; ++i) {
 		fds[i] = l->listeners[i];
+		udp |= set->specs[i].type == SOCK_DGRAM;
+	}
 	fds[set->n] = l->ns_fd;
 	fds[set->n + 1] = l->stats_fd;
-	argv[4] = number(3 + (int)set->n);
-	argv[6] = number(4 + (int)set->n);
-	argv[10] = number((int)set->max_connections);
-	argv[12] = number((int)set->udp_timeout);
+	snprintf(ns_fd, sizeof(ns_fd), "%zu", 3 + set->n);
+	snprintf(stats_fd, sizeof(stats_fd), "%zu", 4 + set->n);
+	snprintf(max, sizeof(max), "%zu", set->max_connections);
+	/* --udp-timeout is for /udp relays only: the relay refuses it otherwise, as up does. */
+	if (udp) {
+		snprintf(udp_timeout, sizeof(udp_timeout), "%u", set->udp_timeout);
+		argv[argc++] = "--udp-timeout";
+		argv[argc++] = udp_timeout;
+	}
 	if (set->socks_auth) {
 		argv[argc++] = "--socks-auth";
 		argv[argc++] = (char *)set->socks_auth;
@@ -163,13 +183,5 @@ int relay_spawn(const struct relay_launch *l, struct daemon_proc *p, struct daem
 		argv[argc++] = (char *)set->specs[i].text;
 	}
 	argv[argc] = NULL;
-	if (!argv[4] || !argv[6] || !argv[10] || !argv[12])
-		ret = -ENOMEM;
-	else
-		ret = daemon_spawn(&a, p, g);
-	free(argv[4]);
-	free(argv[6]);
-	free(argv[10]);
-	free(argv[12]);
-	return ret;
+	return daemon_spawn(&a, p, g);
 }

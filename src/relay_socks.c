@@ -23,6 +23,9 @@
 #define DNS_TRY_MS 2000
 #define DNS_TRIES 3
 #define DNS_PACKET 1500
+/* From accept to CONNECT: a client that says nothing does not hold a connection for ever. */
+#define HANDSHAKE_MS 20000
+#define SWEEP_MS 250
 
 enum socks_stage { STAGE_GREETING, STAGE_AUTH, STAGE_REQUEST };
 
@@ -33,25 +36,29 @@ struct socks_state {
 	struct socks_request req;
 	uint16_t id, qtype;
 	int tries;
-	struct timespec deadline;
+	struct timespec deadline;   /* of the DNS question asked */
+	struct timespec handshake;  /* of the whole of it */
 };
 
 void socks_free(struct conn *c)
 {
 	if (!c->socks)
 		return;
-	if (c->phase == CONN_RESOLVING)
-		--c->loop->resolving;
+	--c->loop->handshakes;
 	memset(c->socks, 0, sizeof(*c->socks));
 	free(c->socks);
 	c->socks = NULL;
 }
+
+static void deadline_set(struct timespec *t, long ms);
 
 int socks_start(struct conn *c)
 {
 	c->socks = calloc(1, sizeof(*c->socks));
 	if (!c->socks)
 		return -ENOMEM;
+	++c->loop->handshakes;
+	deadline_set(&c->socks->handshake, HANDSHAKE_MS);
 	c->phase = CONN_SOCKS;
 	return conn_watch(c, 0, EPOLLIN);
 }
@@ -93,10 +100,27 @@ static enum socks_reply reply_for(int err)
 
 static void connect_to(struct conn *c, const union relay_addr *addr)
 {
-	int ret = tcp_connect_target(c, addr);
+	int ret;
 
-	if (ret)
+	if (socks_destination_is_local(addr)) {
+		refuse(c, SOCKS_NOT_ALLOWED);
+		return;
+	}
+	if ((ret = tcp_connect_target(c, addr)))
 		refuse(c, reply_for(-ret));
+}
+
+/* Connected to an address of the namespace's own (its tunnel's, say): as local as loopback. */
+static bool connected_locally(int fd)
+{
+	union relay_addr self = { 0 }, peer = { 0 };
+	socklen_t a = sizeof(self), b = sizeof(peer);
+
+	if (getsockname(fd, &self.sa, &a) || getpeername(fd, &peer.sa, &b))
+		return false;
+	if (self.sa.sa_family == AF_INET6)
+		return !memcmp(&self.in6.sin6_addr, &peer.in6.sin6_addr, sizeof(self.in6.sin6_addr));
+	return self.in.sin_addr.s_addr == peer.in.sin_addr.s_addr;
 }
 
 void socks_connected(struct conn *c, int err)
@@ -108,6 +132,14 @@ void socks_connected(struct conn *c, int err)
 		refuse(c, reply_for(err));
 		return;
 	}
+	if (connected_locally(c->fd[1])) {
+		uint8_t no[SOCKS_REPLY_LEN];
+
+		socks_reply(SOCKS_NOT_ALLOWED, no);
+		send_all(c->fd[0], no, sizeof(no));
+		conn_close(c, true);
+		return;
+	}
 	socks_reply(SOCKS_OK, reply);
 	/* What the client sent after its request (it may not wait for the reply) goes ahead of the rest. */
 	if (!send_all(c->fd[0], reply, sizeof(reply)) || (s->len && !send_all(c->fd[1], s->buf, s->len))) {
@@ -117,12 +149,12 @@ void socks_connected(struct conn *c, int err)
 	counter_add(&c->l->ctr->bytes_in, s->len);
 	socks_free(c);
 	c->phase = CONN_OPEN;
-	tcp_event(c, 0, EPOLLIN);
+	tcp_event(c, 0, 0);
 }
 
 static void deadline_set(struct timespec *t, long ms)
 {
-	clock_gettime(CLOCK_MONOTONIC, t);
+	relay_now(t);
 	t->tv_sec += ms / 1000;
 	t->tv_nsec += (ms % 1000) * 1000000L;
 	if (t->tv_nsec >= 1000000000L) {
@@ -139,29 +171,33 @@ static void dns_socket_close(struct conn *c)
 	c->ev[1] = 0;
 }
 
-/* The question, to the next nameserver in turn, from a socket made here: inside the namespace. */
+/* The question, to the next nameserver in turn (one that cannot be reached skipped), from a socket made here: inside the namespace. */
 static int dns_ask(struct conn *c)
 {
 	const struct relay_socks_config *cfg = c->loop->opt->socks;
 	struct socks_state *s = c->socks;
-	const union relay_addr *server = &cfg->nameservers[s->tries % cfg->n_nameservers];
 	uint8_t q[DNS_PACKET];
-	int len;
+	int len, ret = -EHOSTUNREACH;
 
-	dns_socket_close(c);
 	if (getrandom(&s->id, sizeof(s->id), 0) != sizeof(s->id))
 		return -EIO;
 	len = dns_query_build(q, sizeof(q), s->id, s->req.name, s->qtype);
 	if (len < 0)
 		return len;
-	c->fd[1] = socket(server->sa.sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->fd[1] < 0)
-		return -errno;
-	if (connect(c->fd[1], &server->sa, relay_addr_len(server)) || send(c->fd[1], q, (size_t)len, 0) != len)
-		return -errno;
-	++s->tries;
-	deadline_set(&s->deadline, DNS_TRY_MS);
-	return conn_watch(c, 1, EPOLLIN);
+	for (size_t k = 0; k < cfg->n_nameservers; ++k) {
+		const union relay_addr *server = &cfg->nameservers[s->tries++ % cfg->n_nameservers];
+
+		dns_socket_close(c);
+		c->fd[1] = socket(server->sa.sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (c->fd[1] < 0)
+			return -errno; /* out of descriptors: no other server helps */
+		if (!connect(c->fd[1], &server->sa, relay_addr_len(server)) && send(c->fd[1], q, (size_t)len, 0) == len) {
+			deadline_set(&s->deadline, DNS_TRY_MS);
+			return conn_watch(c, 1, EPOLLIN);
+		}
+		ret = -errno;
+	}
+	return ret;
 }
 
 static void resolve(struct conn *c)
@@ -169,7 +205,6 @@ static void resolve(struct conn *c)
 	int ret;
 
 	c->phase = CONN_RESOLVING;
-	++c->loop->resolving;
 	c->socks->qtype = DNS_TYPE_A;
 	/* The client is not read meanwhile: what it sends waits in its socket. */
 	if ((ret = conn_watch(c, 0, 0)) || (ret = dns_ask(c)))
@@ -206,7 +241,6 @@ static void dns_answer(struct conn *c)
 	else
 		addr.in.sin_port = s->req.addr.in.sin_port;
 	dns_socket_close(c);
-	--c->loop->resolving;
 	c->phase = CONN_SOCKS;
 	connect_to(c, &addr);
 }
@@ -264,7 +298,7 @@ static bool advance(struct conn *c)
 			break;
 		consume(s, n);
 		reply[0] = SOCKS_AUTH_VERSION;
-		reply[1] = !socks_credentials_match(&cred, cfg->user, cfg->pass);
+		reply[1] = !socks_credentials_match(&cred, cfg->cred.user, cfg->cred.pass);
 		memset(&cred, 0, sizeof(cred));
 		if (!send_all(c->fd[0], reply, 2) || reply[1])
 			n = -EACCES;
@@ -314,26 +348,46 @@ void socks_event(struct conn *c, int side, uint32_t events)
 		;
 }
 
-/* A question unanswered in time: asked again (of the next nameserver), or the client told. */
+static bool past(const struct timespec *deadline, const struct timespec *now)
+{
+	return relay_ms_between(deadline, now) >= 0;
+}
+
+/*
+ * A client silent past its deadline is let go; a question unanswered in
+ * time is asked again (of the next nameserver), or the client told.
+ */
 int socks_expire(struct relay_loop *loop)
 {
 	struct timespec t;
 
-	if (!loop->resolving)
+	if (!loop->handshakes)
 		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	relay_now(&t);
+	/* Not at every wake-up of a busy loop: four times a second is enough for deadlines of seconds. */
+	if (!past(&loop->socks_sweep_at, &t))
+		return (int)relay_ms_between(&t, &loop->socks_sweep_at);
+	loop->socks_sweep_at = t;
+	loop->socks_sweep_at.tv_nsec += SWEEP_MS * 1000000L;
+	if (loop->socks_sweep_at.tv_nsec >= 1000000000L) {
+		loop->socks_sweep_at.tv_nsec -= 1000000000L;
+		++loop->socks_sweep_at.tv_sec;
+	}
 	for (struct conn *c = loop->conns, *next; c; c = next) {
 		struct socks_state *s = c->socks;
 		int ret;
 
 		next = c->next;
-		if (c->phase != CONN_RESOLVING || t.tv_sec < s->deadline.tv_sec ||
-		    (t.tv_sec == s->deadline.tv_sec && t.tv_nsec < s->deadline.tv_nsec))
+		if (!s || c->phase == CONN_CONNECTING)
 			continue;
-		if (s->tries >= DNS_TRIES * (int)loop->opt->socks->n_nameservers)
+		if (past(&s->handshake, &t))
+			refuse(c, SOCKS_TTL_EXPIRED);
+		else if (c->phase != CONN_RESOLVING || !past(&s->deadline, &t))
+			continue;
+		else if (s->tries >= DNS_TRIES * (int)loop->opt->socks->n_nameservers)
 			refuse(c, SOCKS_HOST_UNREACHABLE);
 		else if ((ret = dns_ask(c)))
 			refuse(c, reply_for(-ret));
 	}
-	return 250;
+	return SWEEP_MS;
 }

@@ -220,10 +220,29 @@ bool relay_addr_same(const union relay_addr *a, const union relay_addr *b)
 	return a->in.sin_port == b->in.sin_port && a->in.sin_addr.s_addr == b->in.sin_addr.s_addr;
 }
 
+static bool addr_is_any(const union relay_addr *a)
+{
+	static const struct in6_addr any6 = IN6ADDR_ANY_INIT;
+
+	if (a->sa.sa_family == AF_INET6)
+		return !memcmp(&a->in6.sin6_addr, &any6, sizeof(any6));
+	return a->in.sin_addr.s_addr == htonl(INADDR_ANY);
+}
+
+static in_port_t port_of(const union relay_addr *a)
+{
+	return a->sa.sa_family == AF_INET6 ? a->in6.sin6_port : a->in.sin_port;
+}
+
+/* The same socket, or two the kernel would not both bind: one of them on all addresses of the family. */
 bool relay_spec_same_listener(const struct relay_spec *a, const struct relay_spec *b)
 {
-	return relay_listens_inside(a) == relay_listens_inside(b) && a->type == b->type &&
-	       relay_addr_same(&a->listen, &b->listen);
+	const union relay_addr *x = &a->listen, *y = &b->listen;
+
+	if (relay_listens_inside(a) != relay_listens_inside(b) || a->type != b->type)
+		return false;
+	return relay_addr_same(x, y) || (x->sa.sa_family == y->sa.sa_family && port_of(x) == port_of(y) &&
+					 (addr_is_any(x) || addr_is_any(y)));
 }
 
 void relay_addr_format(const union relay_addr *a, char *buf, size_t size)
@@ -314,6 +333,8 @@ int relay_set_option(struct relay_set *set, int argc, char *argv[], int *i, char
 		set->socks_auth = value;
 	else if (!strcmp(option, "--relay-user"))
 		set->user = value;
+	if (relay_kind_of_option(option) < 0 && strcmp(option, "--socks-auth") && !set->tuning)
+		set->tuning = option;
 	if ((kind = relay_kind_of_option(option)) >= 0)
 		return set_add(set, (enum relay_kind)kind, value, why, size) ? -EINVAL : 1;
 	if (!strcmp(option, "--max-connections")) {
@@ -324,8 +345,39 @@ int relay_set_option(struct relay_set *set, int argc, char *argv[], int *i, char
 		if (number(option, value, 1, 86400, &v, why, size))
 			return -EINVAL;
 		set->udp_timeout = (unsigned int)v;
+		set->udp_timeout_given = true;
 	}
 	return 1;
+}
+
+int relay_set_check(const struct relay_set *set, size_t journal_size, char *why, size_t size)
+{
+	bool socks = false, udp = false;
+	char text[4096];
+
+	for (size_t i = 0; i < set->n; ++i) {
+		socks |= set->specs[i].kind == RELAY_SOCKS;
+		udp |= set->specs[i].type == SOCK_DGRAM;
+	}
+	if (!set->n && (set->tuning || set->socks_auth)) {
+		snprintf(why, size, "%s: there is no --publish, --host-port or --socks to apply it to",
+			 set->tuning ? set->tuning : "--socks-auth");
+		return -EINVAL;
+	}
+	if (set->socks_auth && !socks) {
+		snprintf(why, size, "--socks-auth: it is for a --socks entrance, and there is none");
+		return -EINVAL;
+	}
+	if (set->udp_timeout_given && !udp) {
+		snprintf(why, size, "--udp-timeout: it is for a /udp relay, and there is none");
+		return -EINVAL;
+	}
+	if (journal_size > sizeof(text) || relay_set_format(set, text, journal_size)) {
+		snprintf(why, size, "the relays are too many or too long to record (%zu bytes at most as options)",
+			 journal_size);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int relay_set_format(const struct relay_set *set, char *buf, size_t size)

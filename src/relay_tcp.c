@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -106,11 +107,32 @@ void conn_reap(struct relay_loop *loop)
 }
 
 /*
- * One direction, as far as it goes now: into the pipe while it has room,
- * out of it while the destination takes. -errno on an error of either
- * socket (a reset among them).
+ * TCP's urgent mark stops splice short: nothing moves (EAGAIN, or 0 taken
+ * for the end) while bytes wait past it. Past the mark, the stream goes on:
+ * one byte read the ordinary way (the urgent byte itself is out of band,
+ * and dropped, as a relay of streams drops it) and put in the pipe, which
+ * is empty then. 1 when that moved one, 0 when not at the mark, -errno.
  */
-static int flow_pump(struct conn *c, int side)
+static int past_urgent_mark(int src, struct flow *f)
+{
+	int mark = 0;
+	char b;
+	ssize_t n;
+
+	if (f->queued || ioctl(src, SIOCATMARK, &mark) || !mark)
+		return 0;
+	n = recv(src, &b, 1, MSG_DONTWAIT);
+	if (n <= 0)
+		return n < 0 && errno != EAGAIN ? -errno : 0;
+	return write(f->w, &b, 1) == 1 ? 1 : -EIO;
+}
+
+/*
+ * One direction, as far as it goes now: into the pipe while it has room,
+ * out of it while the destination takes. readable: epoll said the source
+ * had something. -errno on an error of either socket (a reset among them).
+ */
+static int flow_pump(struct conn *c, int side, bool readable)
 {
 	struct flow *f = &c->flow[side];
 	int src = c->fd[side], dst = c->fd[!side];
@@ -119,9 +141,17 @@ static int flow_pump(struct conn *c, int side)
 	for (int round = 0; round < PUMP_ROUNDS; ++round) {
 		bool progress = false;
 		ssize_t n;
+		int r;
 
 		if (flow_wants_read(f)) {
 			n = splice(src, NULL, f->w, NULL, PIPE_CAPACITY - f->queued, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			/* Readable, yet nothing: the urgent mark, or (0) a real end. */
+			if (n <= 0 && (n == 0 || (errno == EAGAIN && readable && !round)) &&
+			    (r = past_urgent_mark(src, f))) {
+				if (r < 0)
+					return r;
+				n = 1;
+			}
 			if (n > 0) {
 				f->queued += (size_t)n;
 				progress = true;
@@ -173,7 +203,7 @@ static void on_connected(struct conn *c)
 		return;
 	}
 	c->phase = CONN_OPEN;
-	tcp_event(c, 0, EPOLLIN);
+	tcp_event(c, 0, 0);
 }
 
 void tcp_event(struct conn *c, int side, uint32_t events)
@@ -189,9 +219,9 @@ void tcp_event(struct conn *c, int side, uint32_t events)
 	}
 	/* Readable: the flow from this side; writable: the flow into it. An error: both, to find it. */
 	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
-		ret = flow_pump(c, side);
+		ret = flow_pump(c, side, events & EPOLLIN);
 	if (!ret && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
-		ret = flow_pump(c, !side);
+		ret = flow_pump(c, !side, false);
 	if (ret) {
 		conn_close(c, true);
 		return;
@@ -206,6 +236,11 @@ void tcp_event(struct conn *c, int side, uint32_t events)
 
 int tcp_connect_target(struct conn *c, const union relay_addr *addr)
 {
+	int ret;
+
+	/* The client is not read until the target is there: a byte of its would wake the loop in vain. */
+	if ((ret = conn_watch(c, 0, 0)))
+		return ret;
 	c->fd[1] = socket(addr->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd[1] < 0)
 		return -errno;
@@ -267,7 +302,7 @@ static void conn_start(struct relay_loop *loop, struct relay_listener *l, int fd
 		conn_close(c, true);
 		/* Out of descriptors: the others give some back as they end. */
 		if ((ret == -EMFILE || ret == -ENFILE) && loop->open)
-			loop_pause(loop);
+			loop_out_of_descriptors(loop);
 	}
 }
 
@@ -287,10 +322,10 @@ static void shed_one(struct relay_loop *loop, int lfd)
 
 void tcp_accept(struct relay_loop *loop, struct relay_listener *l)
 {
-	for (int i = 0; i < ACCEPT_BATCH; ++i) {
+	for (int i = 0; i < ACCEPT_BATCH && !loop->paused; ++i) {
 		int fd;
 
-		if (loop->open >= loop->opt->max_connections) {
+		if (!loop_has_room(loop)) {
 			loop_pause(loop);
 			return;
 		}
@@ -301,7 +336,7 @@ void tcp_accept(struct relay_loop *loop, struct relay_listener *l)
 		}
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
 			if (loop->open)
-				loop_pause(loop);
+				loop_out_of_descriptors(loop);
 			else
 				shed_one(loop, l->fd);
 			return;

@@ -18,11 +18,6 @@
 #define DGRAM_MAX 65536
 #define DGRAM_BATCH 64
 
-static void now(struct timespec *ts)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-}
-
 static void session_end(struct relay_loop *loop, struct udp_session *s)
 {
 	s->dead = true;
@@ -36,8 +31,7 @@ static void session_end(struct relay_loop *loop, struct udp_session *s)
 	s->next = loop->udp_graveyard;
 	loop->udp_graveyard = s;
 	__atomic_fetch_sub(&s->l->ctr->open, 1, __ATOMIC_RELAXED);
-	--loop->open;
-	loop_resume(loop);
+	--loop->udp_open;
 }
 
 void udp_reap(struct relay_loop *loop)
@@ -67,7 +61,7 @@ static struct udp_session *session_new(struct relay_loop *loop, struct relay_lis
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct udp_session *s;
 
-	if (loop->open >= loop->opt->max_connections || !(s = calloc(1, sizeof(*s))))
+	if (loop->udp_open >= loop->opt->max_connections || !(s = calloc(1, sizeof(*s))))
 		return NULL;
 	s->fd = socket(t->sa.sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0 || connect(s->fd, &t->sa, relay_addr_len(t))) {
@@ -90,7 +84,7 @@ static struct udp_session *session_new(struct relay_loop *loop, struct relay_lis
 	if (loop->sessions)
 		loop->sessions->prev = s;
 	loop->sessions = s;
-	++loop->open;
+	++loop->udp_open;
 	__atomic_fetch_add(&l->ctr->open, 1, __ATOMIC_RELAXED);
 	counter_add(&l->ctr->total, 1);
 	return s;
@@ -109,7 +103,7 @@ void udp_receive(struct relay_loop *loop, struct relay_listener *l)
 		s = session_find(loop, l, &peer);
 		if (!s && !(s = session_new(loop, l, &peer)))
 			continue; /* dropped, as a full conntrack table drops */
-		now(&s->last);
+		relay_now(&s->last);
 		/* A refusal (ICMP) shows as an error here: the datagram is lost, as it would be on the way. */
 		if (send(s->fd, loop->dgram, (size_t)n, 0) == n)
 			counter_add(&l->ctr->bytes_in, (uint64_t)n);
@@ -125,15 +119,10 @@ void udp_reply(struct udp_session *s)
 
 		if (n < 0)
 			return; /* EAGAIN, or the target's port closed (ICMP): nothing to send back */
-		now(&s->last);
+		relay_now(&s->last);
 		if (sendto(s->l->fd, loop->dgram, (size_t)n, 0, &s->peer.sa, relay_addr_len(&s->peer)) == n)
 			counter_add(&s->l->ctr->bytes_out, (uint64_t)n);
 	}
-}
-
-static long ms_between(const struct timespec *a, const struct timespec *b)
-{
-	return (b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
 }
 
 /* Swept at most once a second: a busy loop does not walk every session at each wake-up. */
@@ -144,11 +133,11 @@ int udp_expire(struct relay_loop *loop)
 
 	if (!loop->sessions)
 		return -1;
-	now(&t);
-	if (ms_between(&t, &loop->sweep_at) > 0)
-		return (int)ms_between(&t, &loop->sweep_at);
+	relay_now(&t);
+	if (relay_ms_between(&t, &loop->sweep_at) > 0)
+		return (int)relay_ms_between(&t, &loop->sweep_at);
 	for (struct udp_session *s = loop->sessions, *n; s; s = n) {
-		long idle = ms_between(&s->last, &t);
+		long idle = relay_ms_between(&s->last, &t);
 
 		n = s->next;
 		if (idle >= timeout_ms)

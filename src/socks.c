@@ -123,6 +123,26 @@ void socks_reply(enum socks_reply code, uint8_t out[SOCKS_REPLY_LEN])
 	out[3] = SOCKS_ATYP_IPV4;
 }
 
+int socks_credentials_parse(char *text, struct socks_credentials *cred)
+{
+	char *end = text + strcspn(text, "\r\n"), *colon;
+	size_t ulen, plen;
+
+	*end = '\0';
+	colon = strchr(text, ':');
+	if (!colon)
+		return -EINVAL;
+	ulen = (size_t)(colon - text);
+	plen = (size_t)(end - colon - 1);
+	if (!ulen || ulen >= sizeof(cred->user) || plen >= sizeof(cred->pass))
+		return -EINVAL;
+	memcpy(cred->user, text, ulen);
+	cred->user[ulen] = '\0';
+	memcpy(cred->pass, colon + 1, plen);
+	cred->pass[plen] = '\0';
+	return 0;
+}
+
 /* Equal, in time that depends on b's length alone. */
 static bool same_secret(const char *a, const char *b)
 {
@@ -139,6 +159,24 @@ bool socks_credentials_match(const struct socks_credentials *given, const char *
 	bool u = same_secret(given->user, user), p = same_secret(given->pass, pass);
 
 	return u & p;
+}
+
+bool socks_destination_is_local(const union relay_addr *a)
+{
+	if (a->sa.sa_family == AF_INET6) {
+		const struct in6_addr *x = &a->in6.sin6_addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(x)) {
+			uint32_t v4 = (uint32_t)x->s6_addr[12] << 24 | (uint32_t)x->s6_addr[13] << 16 |
+				      (uint32_t)x->s6_addr[14] << 8 | x->s6_addr[15];
+
+			return v4 >> 24 == 127 || !v4 || v4 >> 28 == 0xe;
+		}
+		return IN6_IS_ADDR_LOOPBACK(x) || IN6_IS_ADDR_UNSPECIFIED(x) || IN6_IS_ADDR_MULTICAST(x);
+	}
+	uint32_t v4 = ntohl(a->in.sin_addr.s_addr);
+
+	return v4 >> 24 == 127 || !v4 || v4 >> 28 == 0xe || v4 == 0xffffffffU;
 }
 
 /* ---- DNS ---- */

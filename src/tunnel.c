@@ -5,6 +5,7 @@
  * earlier up made.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +108,7 @@ void tunnel_close(struct tunnel *t)
 	if (t->log_fd >= 0)
 		close(t->log_fd);
 	free(t->ns_path);
+	free(t->socks_auth_path);
 	loaded_config_free(&t->lc);
 }
 
@@ -493,4 +495,32 @@ int tunnel_open_existing(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 	t->ifindex = link->ifindex;
 	t->userspace = !strcmp(link->kind, "tun");
 	return 0;
+}
+
+/* Its last lines: the log may hold wireguard-go's and the relay's, the failure's words come last. */
+#define LOG_TAIL 2048
+
+void tunnel_print_log(const struct tunnel *t, const char *who)
+{
+	char path[4200], buf[LOG_TAIL + 1], *start = buf;
+	struct stat st;
+	ssize_t n = 0;
+	int fd = -1;
+
+	if (!state_log_path(t->key, t->lc.ifname, path, sizeof(path)))
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (!fstat(fd, &st) && st.st_size > LOG_TAIL)
+			lseek(fd, st.st_size - LOG_TAIL, SEEK_SET);
+		n = read(fd, buf, LOG_TAIL);
+		close(fd);
+	}
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	/* Cut into a line: from the next one. */
+	if (n == LOG_TAIL && (start = strchr(buf, '\n')))
+		++start;
+	if (start && *start)
+		fprintf(stderr, "%s: %s said:\n%s%s", prog, who, start, buf[n - 1] == '\n' ? "" : "\n");
 }

@@ -7,6 +7,7 @@
  * says it serves. The way back stops it by its recorded pid and start time;
  * with it go its listening sockets, which no other process holds.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,20 +18,46 @@
 #include <unistd.h>
 
 #include "privdrop.h"
+#include "socks.h"
+#include "util.h"
 #include "relay_proc.h"
 #include "tunnel.h"
+
+static bool addr_is_loopback(const union relay_addr *a)
+{
+	return a->sa.sa_family == AF_INET6 ? IN6_IS_ADDR_LOOPBACK(&a->in6.sin6_addr) :
+					     (ntohl(a->in.sin_addr.s_addr) >> 24) == 127;
+}
+
+/* What a --host-port opens, said where up says what it does. */
+static void warn_host_port(const struct tunnel *t, const struct relay_spec *s)
+{
+	char target[64], listen[64];
+
+	relay_addr_format(&s->target, target, sizeof(target));
+	relay_addr_format(&s->listen, listen, sizeof(listen));
+	fprintf(stderr, "Warning: --host-port %s: programs in namespace `%s' reach %s on the host, outside the tunnel%s%s%s\n",
+		s->text, t->ns, target, addr_is_loopback(&s->listen) ? "" : "; and the tunnel's peers too, at ",
+		addr_is_loopback(&s->listen) ? "" : listen, addr_is_loopback(&s->listen) ? "" : " inside");
+}
 
 /* Before anything is touched: what the specs ask must be possible in this namespace. */
 int tunnel_relay_check(struct tunnel *t)
 {
 	const struct relay_set *set = &t->relays;
-	bool socks = false, ipv6 = tunnel_has_ipv6_address(t->lc.cfg);
+	bool ipv6 = tunnel_has_ipv6_address(t->lc.cfg);
+	struct socks_credentials cred;
+	const struct passwd *pw;
+	char why[320];
 
+	if (relay_set_check(set, sizeof(t->st.relays), why, sizeof(why))) {
+		fprintf(stderr, "%s: %s\n", prog, why);
+		return -EINVAL;
+	}
 	for (size_t i = 0; i < set->n; ++i) {
 		const struct relay_spec *s = &set->specs[i];
 		const union relay_addr *inside = relay_listens_inside(s) ? &s->listen : &s->target;
 
-		socks |= s->kind == RELAY_SOCKS;
 		/* nswg keeps IPv6 off in a namespace whose interfaces have no IPv6 address. */
 		if (s->kind != RELAY_SOCKS && inside->sa.sa_family == AF_INET6 && !ipv6) {
 			fprintf(stderr, "%s: %s %s: an IPv6 address inside the namespace, where %s has no IPv6 Address "
@@ -40,23 +67,25 @@ int tunnel_relay_check(struct tunnel *t)
 		}
 	}
 	for (size_t i = 0; i < set->n; ++i) {
-		const struct relay_spec *s = &set->specs[i];
-		char where[64];
-
-		if (s->kind != RELAY_HOST_PORT)
-			continue;
-		relay_addr_format(&s->target, where, sizeof(where));
-		fprintf(stderr, "Warning: --host-port %s: programs in namespace `%s' reach the host's %s, outside the "
-				"tunnel\n", s->text, t->ns, where);
+		if (set->specs[i].kind == RELAY_HOST_PORT)
+			warn_host_port(t, &set->specs[i]);
 	}
-	if (set->socks_auth && !socks) {
-		fprintf(stderr, "%s: --socks-auth is for a --socks entrance, and there is none\n", prog);
+	if (!set->n)
+		return 0;
+	pw = privdrop_find_user(set->user);
+	if (!pw || !pw->pw_uid) {
+		fprintf(stderr, "%s: --relay-user %s: %s\n", prog, set->user,
+			pw ? "the relay never serves as root" : "unknown user");
 		return -EINVAL;
 	}
-	if (set->n && !privdrop_find_user(set->user)) {
-		fprintf(stderr, "%s: --relay-user %s: unknown user\n", prog, set->user);
+	/* The relay reads it again as it starts: a file that will not do fails up now, not at its last step. */
+	if (set->socks_auth && relay_credentials_load(set->socks_auth, &cred))
 		return -EINVAL;
-	}
+	/* The relay starts in /: the file by a path that does not depend on where up ran. */
+	if (set->socks_auth && !(t->socks_auth_path = realpath(set->socks_auth, NULL)))
+		return tunnel_failed("--socks-auth", -errno, NULL);
+	t->relays.socks_auth = t->socks_auth_path ? t->socks_auth_path : set->socks_auth;
+	memzero_explicit(&cred, sizeof(cred));
 	return 0;
 }
 
@@ -96,25 +125,6 @@ static int open_stats(struct tunnel *t)
 	return fd;
 }
 
-/* What the relay wrote before it failed, for the administrator. */
-static void print_relay_log(const struct tunnel *t)
-{
-	char path[4200], buf[2048];
-	ssize_t n = 0;
-	int fd = -1;
-
-	if (!state_log_path(t->key, t->lc.ifname, path, sizeof(path)))
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-	}
-	if (n > 0) {
-		buf[n] = '\0';
-		fprintf(stderr, "%s", buf);
-	}
-}
-
 /* Started at its gate, recorded, released, and serving. */
 static int launch(struct tunnel *t, struct relay_launch *l)
 {
@@ -144,12 +154,12 @@ static int launch(struct tunnel *t, struct relay_launch *l)
 		tunnel_failed("unable to start the relay", ret, NULL);
 		t->st.relay_pid = 0;
 	} else if ((ret = relay_wait_ready(notify, &proc, &status, &tunnel_stop)) == -ECHILD) {
-		print_relay_log(t);
+		tunnel_print_log(t, "the relay");
 		fprintf(stderr, "%s: the relay exited with status %d before it served\n", prog,
 			WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 		t->st.relay_pid = 0;
 	} else if (ret) {
-		print_relay_log(t);
+		tunnel_print_log(t, "the relay");
 		tunnel_failed("the relay did not say it serves", ret, NULL);
 	}
 	close(notify);

@@ -71,26 +71,6 @@ static int check_absent_on_host(struct tunnel *t, const char *why)
 	return ret == -ENODEV ? 0 : tunnel_failed("unable to look for the interface on the host", ret, &t->host);
 }
 
-/* What the implementation wrote before it failed, for the administrator. */
-static void print_log(const struct tunnel *t)
-{
-	char path[4200], buf[2048];
-	ssize_t n = 0;
-	int fd = -1;
-
-	if (!state_log_path(t->key, t->lc.ifname, path, sizeof(path)))
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-	}
-	if (n > 0) {
-		buf[n] = '\0';
-		fprintf(stderr, "%s: %s said:\n%s%s", prog, userspace_implementation(), buf,
-			buf[n - 1] == '\n' ? "" : "\n");
-	}
-}
-
 /* Started, its pid recorded before it may run, and answering on its socket. */
 static int run_implementation(struct tunnel *t, const char *impl, const char *sock)
 {
@@ -123,11 +103,11 @@ static int run_implementation(struct tunnel *t, const char *impl, const char *so
 	if (ret == -ECHILD) {
 		fprintf(stderr, "%s: %s exited with status %d before its socket `%s' answered\n", prog, impl,
 			WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), sock);
-		print_log(t);
+		tunnel_print_log(t, userspace_implementation());
 		t->st.userspace_pid = 0;
 	} else if (ret) {
 		fprintf(stderr, "%s: %s did not open its socket `%s': %s\n", prog, impl, sock, strerror(-ret));
-		print_log(t);
+		tunnel_print_log(t, userspace_implementation());
 	}
 	return ret;
 }

@@ -29,20 +29,41 @@ pids_with() {
 # Listening sockets of the host (TCP and UDP), with their ports.
 host_listening() { $SS -Hltun | awk '{print $5}' | sort; }
 listens_on() { host_listening | grep -q ":$1\$"; }
+# None of these ports listens on the host. (check runs functions; sh -c would not know them.)
+not_listening() {
+	for port in "$@"; do
+		! listens_on "$port" || return 1
+	done
+}
 
-write_relay_conf() { # NAME
-	cat >/etc/wireguard/$1.conf <<EOF
+# rl, the namespace with the relay, whose only way out is its tunnel to rlp,
+# the peer's namespace: its resolver and its server are at 10.39.0.2, on the
+# tunnel's far end. rlnodns: rl without DNS.
+write_relay_conf() {
+	cat >/etc/wireguard/rl.conf <<EOF
 [Interface]
 PrivateKey = $a_priv
 ListenPort = 52390
 Address = 10.39.0.1/24
-DNS = 127.0.0.1
+DNS = 10.39.0.2
 
 [Peer]
 PublicKey = $b_pub
 AllowedIPs = 0.0.0.0/0
 Endpoint = 127.0.0.1:52391
 EOF
+	cat >/etc/wireguard/rlp.conf <<EOF
+[Interface]
+PrivateKey = $b_priv
+ListenPort = 52391
+Address = 10.39.0.2/24
+
+[Peer]
+PublicKey = $a_pub
+AllowedIPs = 10.39.0.1/32
+Endpoint = 127.0.0.1:52390
+EOF
+	grep -v '^DNS' /etc/wireguard/rl.conf >/etc/wireguard/rlnodns.conf
 }
 
 relay_pid_of() { sed -n 's/^relay_pid=//p' "/run/nswg/$1/$2.state"; }
@@ -73,9 +94,22 @@ relay_bad_specs() {
 	$NSWG up rl --netns rl --socks 1080/udp 2>$T/err
 	check "relay: a SOCKS entrance over UDP is refused" failed_saying $? "TCP only"
 	$NSWG up rl --netns rl --socks-auth /nonexistent --publish 8080 2>$T/err
-	check "relay: --socks-auth without --socks is refused" failed_saying $? "no.*--socks\|there is none"
+	check "relay: --socks-auth without --socks is refused" failed_saying $? "socks-auth: it is for a --socks entrance, and there is none"
 	$NSWG up rl --netns rl --max-connections 0 --publish 8080 2>$T/err
 	check "relay: --max-connections 0 is refused" failed_saying $? "max-connections 0"
+	$NSWG up rl --netns rl --max-connections 10 2>$T/err
+	check "relay: a limit without a relay is refused" failed_saying $? "max-connections: there is no"
+	$NSWG up rl --netns rl --udp-timeout 10 --publish 8080 2>$T/err
+	check "relay: --udp-timeout without a /udp relay is refused" failed_saying $? "udp-timeout: it is for a /udp"
+	$NSWG up rl --netns rl --relay-user root --publish 8080 2>$T/err
+	check "relay: --relay-user root is refused" failed_saying $? "never serves as root"
+	$NSWG up rl --netns rl --publish 0.0.0.0:8080 --publish 127.0.0.1:8080:81 2>$T/err
+	check "relay: a listener on all addresses and one on 127.0.0.1 of the same port are refused together" \
+		failed_saying $? "listens where --publish 0.0.0.0:8080 does"
+	printf 'no colon here\n' >$T/badauth
+	$NSWG up rl --netns rl --socks 1080 --socks-auth $T/badauth 2>$T/err
+	check "relay: a --socks-auth file that is not USER:PASSWORD fails up before anything is touched" \
+		sh -c "grep -q 'badauth:1: expected USER:PASSWORD' $T/err && [ -z \"\$($IP netns list)\" ]"
 	check "relay: nothing left after the refusals" nothing_left
 }
 
@@ -117,42 +151,52 @@ relay_servers_start() {
 	srv_echo=$!
 	$IP netns exec rl $SOCAT -T 5 UDP-LISTEN:7000,bind=127.0.0.1,reuseaddr,fork PIPE &
 	srv_udp=$!
-	$IP netns exec rl $DNSMASQ --keep-in-foreground --no-resolv --no-hosts --listen-address=127.0.0.1 \
-		--bind-interfaces --port=53 --address=/only.inside.test/127.0.0.1 --log-queries \
+	# Beyond the tunnel: a resolver that alone knows only.inside.test, and a server.
+	mkdir -p $T/wwwfar
+	echo hello-through-the-tunnel >$T/wwwfar/hello
+	$IP netns exec rlp $DNSMASQ --keep-in-foreground --no-resolv --no-hosts --listen-address=10.39.0.2 \
+		--bind-interfaces --port=53 --address=/only.inside.test/10.39.0.2 --log-queries \
 		--log-facility=$T/dns.inside.log --pid-file=$T/dns.inside.pid --user=root &
 	srv_dns=$!
+	$IP netns exec rlp $BUSYBOX httpd -f -p 10.39.0.2:8000 -h $T/wwwfar &
+	srv_far=$!
 	# The host's resolver, watched: the SOCKS entrance must never ask it.
 	$DNSMASQ --keep-in-foreground --no-resolv --no-hosts --listen-address=127.0.0.53 --bind-interfaces --port=53 \
 		--address=/only.inside.test/127.0.0.9 --log-queries --log-facility=$T/dns.host.log \
 		--pid-file=$T/dns.host.pid --user=root &
 	srv_hostdns=$!
+	$IP netns exec rl $FANOUT echo 0.0.0.0 8004 &
+	srv_fanout=$!
 	$BUSYBOX httpd -f -p 127.0.0.1:19000 -h $T/hostwww &
 	srv_host=$!
 	$BUSYBOX httpd -f -p 127.0.0.1:19002 -h $T/hostwww &
 	srv_host2=$!
-	wait_listening rl 8000 && wait_listening rl 8002 && wait_listening rl 53 && wait_listening - 19000 &&
+	wait_listening rl 8000 && wait_listening rl 8002 && wait_listening rlp 53 && wait_listening rlp 8000 &&
+		wait_listening rl 8004 && wait_listening - 19000 &&
 		wait_listening - 19002 && wait_listening - 53
 }
 
 relay_servers_stop() {
 	# The forks of the servers inside too: in the namespace, no sandbox reaps them.
-	for p in $($IP netns pids rl 2>/dev/null); do kill "$p" 2>/dev/null; done
-	kill $srv_http $srv_echo $srv_udp $srv_dns $srv_hostdns $srv_host $srv_host2 2>/dev/null
-	wait $srv_http $srv_echo $srv_udp $srv_dns $srv_hostdns $srv_host $srv_host2 2>/dev/null
+	for p in $($IP netns pids rl 2>/dev/null) $($IP netns pids rlp 2>/dev/null); do kill "$p" 2>/dev/null; done
+	kill $srv_http $srv_echo $srv_udp $srv_dns $srv_far $srv_hostdns $srv_host $srv_host2 $srv_fanout 2>/dev/null
+	wait $srv_http $srv_echo $srv_udp $srv_dns $srv_far $srv_hostdns $srv_host $srv_host2 $srv_fanout 2>/dev/null
 }
 
 sum_of() { sha256sum <"$1" | cut -d' ' -f1; }
+same_sum() { [ -s "$1" ] && [ "$(sum_of "$1")" = "$(sum_of "$2")" ]; }
+# Exit status 0 and the same bytes.
+ok_and_same() { [ "$1" = 0 ] && same_sum "$2" "$3"; }
 
 # Published ports: curl from the host to an httpd inside, and 64 MiB both ways at once.
 relay_publish() {
 	$CURL -sS --max-time 60 -o $T/got http://127.0.0.1:18080/blob 2>$T/err
-	check "relay: 64 MiB from a server inside, through --publish, intact" \
-		sh -c "[ \"\$(sum_of $T/got)\" = \"\$(sum_of $T/www/blob)\" ]"
+	check "relay: 64 MiB from a server inside, through --publish, intact" same_sum $T/got $T/www/blob
 	rm -f $T/got
 	# The client's end of file reaches the echo server as a FIN: without it, socat waits its 60 s and timeout ends it.
 	timeout 30 $SOCAT -t 60 - TCP:127.0.0.1:18082 <$T/www/blob >$T/echoed
 	check "relay: 64 MiB sent and echoed back at once, intact, the half-close carried through" \
-		sh -c "[ $? = 0 ] && [ \"\$(sum_of $T/echoed)\" = \"\$(sum_of $T/www/blob)\" ]"
+		ok_and_same $? $T/echoed $T/www/blob
 	rm -f $T/echoed
 	relay_host_dump >$T/relay.host.during
 	check "relay: the host's links, addresses, routes, rules and firewall are as before up" \
@@ -172,8 +216,10 @@ relay_publish() {
 # A target that refuses: the client is answered at once, and the relay goes on serving.
 relay_refused() {
 	$CURL -sS --max-time 5 http://127.0.0.1:18083/ >/dev/null 2>$T/err
-	check "relay: a target that is not listening ends the client's connection at once" \
-		sh -c "[ $? != 28 ] && grep -qi 'reset\|empty reply\|closed' $T/err"
+	# A reset: curl sees it as a refusal (7) or, once connected, a failed send (55) or read (56); waiting would be 28.
+	rc=$?
+	check "relay: a target that is not listening ends the client's connection at once (curl's exit status $rc)" \
+		sh -c "{ [ $rc = 7 ] || [ $rc = 55 ] || [ $rc = 56 ]; } && grep -qi 'reset by peer\|connect to server' $T/err"
 	check "relay: the relay serves on after a refusal" \
 		sh -c "[ \"\$($CURL -sS --max-time 5 http://127.0.0.1:18080/hello)\" = hello-from-inside ]"
 	# A client that resets mid-transfer: its connection goes, the count goes back to none open.
@@ -194,22 +240,47 @@ relay_host_port() {
 		sh -c "[ \"\$($IP netns exec rl $CURL -sS --max-time 5 http://127.0.0.1:19001/hostfile)\" = hello-from-the-host ]"
 	check "relay: a host port not named is not reached from inside" \
 		sh -c "! $IP netns exec rl $CURL -sS --max-time 3 http://127.0.0.1:19002/other"
-	check "relay: the inside listener is not the host's" sh -c "! listens_on 19001"
+	check "relay: the inside listener is not the host's" not_listening 19001
 }
 
-# --socks: a normal user of the host uses the tunnel, names resolved inside.
+# --socks: a normal user of the host uses the tunnel, names resolved beyond it by the namespace's resolver.
 relay_socks() {
 	out=$($SETPRIV --reuid=65534 --regid=65534 --clear-groups $CURL -sS --max-time 10 \
 		--socks5-hostname 127.0.0.1:11080 http://only.inside.test:8000/hello 2>$T/err)
-	check "relay: curl --socks5-hostname as nobody reaches a server inside by a name only the namespace resolves" \
-		test "$out" = hello-from-inside
-	check "relay: the name was asked of the namespace's resolver" grep -q 'query\[A\] only.inside.test' $T/dns.inside.log
+	check "relay: curl --socks5-hostname as nobody reaches, through the tunnel, a server by a name only the namespace's resolver knows" \
+		test "$out" = hello-through-the-tunnel
+	check "relay: the name was asked of the namespace's resolver, through the tunnel" \
+		grep -q 'query\[A\] only.inside.test from 10.39.0.1' $T/dns.inside.log
 	check "relay: the host's resolver was never asked" sh -c "! grep -q 'only.inside.test' $T/dns.host.log"
-	out=$($CURL -sS --max-time 10 --socks5 127.0.0.1:11080 http://127.0.0.1:8000/hello 2>/dev/null)
-	check "relay: an address through the SOCKS entrance reaches the server inside" test "$out" = hello-from-inside
+	out=$($CURL -sS --max-time 10 --socks5 127.0.0.1:11080 http://10.39.0.2:8000/hello 2>/dev/null)
+	check "relay: an address through the SOCKS entrance is reached through the tunnel" test "$out" = hello-through-the-tunnel
 	$CURL -sS --max-time 10 --socks5-hostname 127.0.0.1:11080 http://no.such.test:8000/ >/dev/null 2>$T/err
 	check "relay: a name the namespace cannot resolve is answered: host unreachable" \
 		sh -c "[ $? = 97 ] && grep -q '(4)' $T/err"
+	# A CONNECT to an address that never answers (its SYNs lost beyond the tunnel), then a byte more
+	# from the client: the relay waits without reading it, and without spinning.
+	pid=$(relay_pid_of rl rl)
+	t0=$(cpu_ticks "$pid")
+	{ printf '\005\001\000'; sleep 0.3; printf '\005\001\000\001\012\047\000\115\000\120'; sleep 0.3; printf x; sleep 2; } |
+		timeout 10 $SOCAT -t 1 - TCP:127.0.0.1:11080 >/dev/null 2>&1
+	t1=$(cpu_ticks "$pid")
+	check "relay: a SOCKS client that sends while its CONNECT waits does not make the relay spin ($((t1 - t0)) ticks of CPU)" \
+		test $((t1 - t0)) -lt 50
+	# The way out, not a way into the namespace's own services: loopback, and its own addresses, refused.
+	for dest in 127.0.0.1:8000 '[::1]:8000' 0.0.0.0:8000 10.39.0.1:8004; do
+		$CURL -sS --max-time 10 --socks5-hostname 127.0.0.1:11080 "http://$dest/hello" >/dev/null 2>$T/err
+		check "relay: SOCKS to $dest, the namespace itself, is not allowed" sh -c "[ $? = 97 ] && grep -q '(2)' $T/err"
+	done
+}
+
+# --socks-auth: the right credentials through, wrong ones refused.
+relay_socks_auth() {
+	out=$($CURL -sS --max-time 10 --socks5-hostname alice:s3cret@127.0.0.1:11080 http://only.inside.test:8000/hello 2>$T/err)
+	check "relay: --socks-auth: the right user and password get through" test "$out" = hello-through-the-tunnel
+	$CURL -sS --max-time 10 --socks5-hostname alice:wrong@127.0.0.1:11080 http://only.inside.test:8000/hello >/dev/null 2>$T/err
+	check "relay: --socks-auth: a wrong password is refused" test $? = 97
+	$CURL -sS --max-time 10 --socks5-hostname 127.0.0.1:11080 http://only.inside.test:8000/hello >/dev/null 2>$T/err
+	check "relay: --socks-auth: no credentials at all are refused" test $? = 97
 }
 
 # UDP: an echo inside answers clients on the host; idle sessions go.
@@ -241,8 +312,92 @@ relay_socket_activation() {
 	kill $ssa 2>/dev/null
 	wait $ssa 2>/dev/null
 	for p in $(pids_with 'relay rl --publish 18090'); do kill "$p" 2>/dev/null; done
+	# A socket bound elsewhere than its spec says (wider, say) is refused, not served.
+	$SOCKET_ACTIVATE -l 127.0.0.1:18091 $NSWG relay rl --publish 18092:8000 2>$T/ssa.err &
+	ssa=$!
+	wait_listening - 18091
+	$CURL -sS --max-time 5 http://127.0.0.1:18091/hello >/dev/null 2>&1
+	i=0
+	while ! grep -q 'handed over is' $T/ssa.err && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	check "relay: a socket handed over bound elsewhere than its spec is refused, naming both" \
+		grep -q -- '--publish 18092:8000: socket 3 handed over is bound elsewhere than the spec says (127.0.0.1:18092 on the host)' $T/ssa.err
+	kill $ssa 2>/dev/null
+	wait $ssa 2>/dev/null
 	i=0
 	while listens_on 18090 && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+}
+
+# The kernel's aborts of TCP connections (out of memory, on close with data...), for a failure's message.
+tcp_aborts() { awk '/^TcpExt:/ { if (!h) { split($0, n); h = 1 } else { for (i = 2; i <= NF; i++) if (n[i] ~ /^TCPAbortOn/) printf "%s=%s ", n[i], $i } }' /proc/net/netstat; }
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# Load and faults: many connections at once, a client that never reads, too few descriptors.
+relay_load() {
+	pid=$(relay_pid_of rl rl)
+	out=$($FANOUT run 127.0.0.1 18084 ${RELAY_FANOUT:-1000} 1048576)
+	check "relay: ${RELAY_FANOUT:-1000} connections at once, each moving 1 MiB each way, all intact ($out; kernel: $(tcp_aborts))" \
+		test "$out" = "fanout: ${RELAY_FANOUT:-1000} ok, 0 failed, 0 corrupted"
+	before=$(rss_kib "$pid")
+	sent=$($FANOUT noread 127.0.0.1 18084 3)
+	after=$(rss_kib "$pid")
+	# What the sockets on the way buffer (autotuned, up to a few MiB each), and no more: not what 3 s at GB/s would be.
+	check "relay: a client that never reads is stopped: the far side took a bounded amount ($sent bytes)" \
+		test "$sent" -lt 134217728
+	check "relay: and the relay's memory stayed bounded ($before KiB, then $after KiB)" test $((after - before)) -lt 8192
+	mkfifo $T/hold.in
+	$FANOUT hold 127.0.0.1 18084 1000 <$T/hold.in >$T/hold.out &
+	holder=$!
+	exec 7>$T/hold.in
+	i=0
+	while ! grep -q 'held 1000' $T/hold.out && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	i=0
+	while ! $NSWG show rl | grep -q '^  --publish 18084:8004: 1000 open' && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	held=$(rss_kib "$pid")
+	check "relay: 1,000 connections held open ($held KiB of resident memory)" \
+		sh -c "$NSWG show rl | grep -q '^  --publish 18084:8004: 1000 open'"
+	exec 7>&-
+	wait $holder 2>/dev/null
+	rm -f $T/hold.in
+	# A relay of its own with 64 descriptors: 200 clients at once, no spin, and it recovers.
+	# shellcheck disable=SC3045 # busybox's sh and dash have ulimit -n
+	(ulimit -n 64 && exec $NSWG relay rl --publish 18095:8004) 2>$T/relay64.err &
+	r64=$!
+	wait_listening - 18095
+	t0=$(cpu_ticks $r64)
+	out=$($FANOUT run 127.0.0.1 18095 200 65536 -k)
+	t1=$(cpu_ticks $r64)
+	check "relay: with 64 descriptors, 200 clients at once, all served in turn, none shed ($out)" \
+		test "$out" = "fanout: 200 ok, 0 failed, 0 corrupted"
+	check "relay: which says how many fit" grep -q 'warning: 64 descriptors allow [0-9] connections at once, not 4096' $T/relay64.err
+	check "relay: with 64 descriptors, it does not spin ($((t1 - t0)) ticks of CPU)" test $((t1 - t0)) -lt 300
+	out=$($FANOUT run 127.0.0.1 18095 4 65536)
+	check "relay: and it serves again after" test "$out" = "fanout: 4 ok, 0 failed, 0 corrupted"
+	kill $r64 2>/dev/null
+	wait $r64 2>/dev/null
+}
+
+start_undone() { [ -z "$(relay_pids rlnodns)" ] && not_listening 11080 && nothing_left; }
+
+# SIGTERM to up while its relay starts (held reading the namespace's
+# resolv.conf, a FIFO here): rolled back, nothing left listening.
+relay_signal_at_start() {
+	mkdir -p /etc/netns/rlnodns
+	mkfifo /etc/netns/rlnodns/resolv.conf
+	$NSWG up rlnodns --netns rlnodns --socks 11080 2>$T/err &
+	up=$!
+	i=0
+	while [ -z "$(relay_pids rlnodns)" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	starting=$(relay_pids rlnodns)
+	sleep 0.2
+	kill -TERM $up
+	wait $up
+	rc=$?
+	check "relay: SIGTERM to up while the relay starts rolls back (exit status $rc, relay ${starting:-not seen})" \
+		sh -c "[ $rc = 1 ] && [ -n '$starting' ] && grep -q 'interrupted by signal 15, rolling back' $T/err || { cat $T/err; false; }"
+	rm -rf /etc/netns/rlnodns
+	check "relay: the starting relay is gone, nothing listens, nothing is left" start_undone
 }
 
 # The relay killed during a transfer: down is not blocked, nothing listens after.
@@ -255,15 +410,17 @@ relay_killed() {
 	wait $slow 2>/dev/null
 	i=0
 	while proc_alive "$pid" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-	check "relay: killed, it leaves nothing listening on the host" \
-		sh -c "! listens_on 18080 && ! listens_on 11080 && ! listens_on 17000"
+	check "relay: killed, it leaves nothing listening on the host" not_listening 18080 11080 17000
 	$NSWG show rl >$T/show.out
 	check "relay: show says the relay is not running, and fails" \
 		sh -c "[ $? = 1 ] && grep -q '^  relay: NOT RUNNING' $T/show.out"
 }
 
+relay_gone() { all_gone "$1" && not_listening 18080 18082 18083 18084 11080 17000; }
+
 test_relay() {
-	write_relay_conf rl
+	write_relay_conf
+	printf 'alice:s3cret\n' >$T/auth
 	keep_resolv=$T/resolv.host
 	cp /etc/resolv.conf $keep_resolv 2>/dev/null
 	echo 'nameserver 127.0.0.53' >/etc/resolv.conf
@@ -272,7 +429,8 @@ test_relay() {
 	relay_bad_specs
 	relay_ports_taken
 	relay_host_dump >$T/relay.host.before
-	$NSWG up rl --netns rl --publish 18080:8000 --publish 18082:8002 --publish 18083:8003 \
+	check "relay: the far end's namespace up" $NSWG up rlp --netns rlp
+	$NSWG up rl --netns rl --publish 18080:8000 --publish 18082:8002 --publish 18083:8003 --publish 18084:8004 \
 		--publish 17000:7000/udp --host-port 19001:19000 --socks 11080 --udp-timeout 2 2>$T/err
 	check "relay: up with published ports, a host port and a SOCKS entrance" test $? = 0
 	check "relay: up warns of the hole --host-port opens" grep -q 'host-port 19001:19000.*host' $T/err
@@ -286,25 +444,28 @@ test_relay() {
 		relay_socks
 		relay_udp
 		relay_socket_activation
+		relay_load
 	else
 		fail "relay: the test servers did not start"
 	fi
 	relay_servers_stop
 	pid=$(relay_pid_of rl rl)
 	check "relay: down" $NSWG down rl
-	check "relay: after down, the relay is gone and nothing listens where it did" \
-		sh -c "! proc_alive $pid && ! listens_on 18080 && ! listens_on 11080 && ! listens_on 17000"
+	check "relay: after down, the relay is gone and nothing listens where it did" relay_gone "$pid"
 	relay_host_dump >$T/relay.host.after
 	check "relay: the host's dumps after down are those before up" cmp -s $T/relay.host.before $T/relay.host.after
-	$NSWG up rl --netns rl --publish 18080:8000 --socks 11080 --publish 17000:7000/udp 2>$T/err
-	check "relay: up again" test $? = 0
+	$NSWG up rl --netns rl --publish 18080:8000 --socks 11080 --socks-auth $T/auth --publish 17000:7000/udp 2>$T/err
+	check "relay: up again, the SOCKS entrance asking for credentials" test $? = 0
 	if relay_servers_start; then
+		relay_socks_auth
 		relay_killed
 	else
 		fail "relay: the test servers did not start again"
 	fi
 	check "relay: down after the relay was killed" $NSWG down rl
 	relay_servers_stop
+	check "relay: the far end down" $NSWG down rlp
+	relay_signal_at_start
 	cp $keep_resolv /etc/resolv.conf 2>/dev/null
 	check "relay: nothing left" nothing_left
 }

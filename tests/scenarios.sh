@@ -18,6 +18,7 @@ MEASURE=${MEASURE:-/usr/bin/measure}          # wall time and peak RSS of a comm
 CLOSEDPIPE=${CLOSEDPIPE:-/usr/bin/closedpipe} # runs a command with stderr a pipe nobody reads
 TIOCSTI=${TIOCSTI:-/usr/bin/tiocsti}          # pushes a line into its controlling terminal
 NLFORGE=${NLFORGE:-/usr/bin/nlforge}          # forges netlink replies to every other socket
+FANOUT=${FANOUT:-/usr/bin/fanout}             # many connections at once, and their echo server
 DATA=${DATA:-/tests}
 USERSPACE=${USERSPACE:-0}
 T=${TMPDIR:-/tmp} # scratch files
@@ -1106,7 +1107,7 @@ test_lifecycle() {
 	ns_dump pb >$T/n1
 	check "recorded path: the other namespace is untouched (its own lc1 included)" cmp $T/n0 $T/n1
 	check "recorded path: no record left" sh -c "! ls /run/nswg/@*/lc1.state"
-	[ "$USERSPACE" = 1 ] && check "recorded path: the implementation was stopped" sh -c "[ -n '$pid' ] && ! proc_alive '$pid'"
+	[ "$USERSPACE" = 1 ] && check "recorded path: the implementation was stopped" all_gone "$pid"
 	umount $T/nspath
 	$IP netns del pa
 	$IP netns del pb

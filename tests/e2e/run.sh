@@ -17,5 +17,5 @@ for applet in nc ping; do ln -s "$(command -v busybox)" "$TMPDIR/e2e/bin/$applet
 ln -s "$TOP/tests/corpus/good" $TMPDIR/e2e/data/corpus
 "$TOP/tests/lib/bigconfs.sh" $TMPDIR/e2e/data/big peers1000 || die "cannot make the large configurations"
 
-PATH=$TMPDIR/e2e/bin:$PATH USERSPACE=1 NSWG=$NSWG FAULT_NSWG=${FAULT_NSWG:-$TOP/build/fault/nswg} MEASURE=$TOP/build/tests/measure CLOSEDPIPE=$TOP/build/tests/closedpipe TIOCSTI=$TOP/build/tests/tiocsti NLFORGE=$TOP/build/tests/nlforge DATA=$TMPDIR/e2e/data IP=$(command -v ip) WG=$(command -v wg) \
+PATH=$TMPDIR/e2e/bin:$PATH USERSPACE=1 NSWG=$NSWG FAULT_NSWG=${FAULT_NSWG:-$TOP/build/fault/nswg} MEASURE=$TOP/build/tests/measure CLOSEDPIPE=$TOP/build/tests/closedpipe TIOCSTI=$TOP/build/tests/tiocsti NLFORGE=$TOP/build/tests/nlforge FANOUT=$TOP/build/tests/fanout DATA=$TMPDIR/e2e/data IP=$(command -v ip) WG=$(command -v wg) \
 	SS=$(command -v ss) sh "$TOP/tests/scenarios.sh" "$@"

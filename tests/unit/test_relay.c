@@ -153,6 +153,50 @@ static void test_set_options(void **state)
 	assert_string_equal(why, "--publish 30000: more than 32 relays");
 }
 
+static void test_set_check(void **state)
+{
+	struct relay_set set;
+	char why[320];
+
+	relay_set_init(&set);
+	assert_int_equal(relay_set_check(&set, 2048, why, sizeof(why)), 0);
+	assert_int_equal(set_args(&set, "--max-connections", "5", why, sizeof(why)), 1);
+	assert_int_equal(relay_set_check(&set, 2048, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "--max-connections: there is no --publish, --host-port or --socks to apply it to");
+	assert_int_equal(set_args(&set, "--publish", "80", why, sizeof(why)), 1);
+	assert_int_equal(relay_set_check(&set, 2048, why, sizeof(why)), 0);
+	assert_int_equal(set_args(&set, "--socks-auth", "/f", why, sizeof(why)), 1);
+	assert_int_equal(relay_set_check(&set, 2048, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "--socks-auth: it is for a --socks entrance, and there is none");
+	assert_int_equal(set_args(&set, "--socks", "1080", why, sizeof(why)), 1);
+	assert_int_equal(relay_set_check(&set, 2048, why, sizeof(why)), 0);
+	assert_int_equal(set_args(&set, "--udp-timeout", "5", why, sizeof(why)), 1);
+	assert_int_equal(relay_set_check(&set, 2048, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "--udp-timeout: it is for a /udp relay, and there is none");
+	assert_int_equal(set_args(&set, "--publish", "53/udp", why, sizeof(why)), 1);
+	assert_int_equal(relay_set_check(&set, 2048, why, sizeof(why)), 0);
+	/* "--publish 80 --socks 1080 --publish 53/udp" does not fit in 20 bytes of journal. */
+	assert_int_equal(relay_set_check(&set, 20, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "the relays are too many or too long to record (20 bytes at most as options)");
+}
+
+static void test_same_listener(void **state)
+{
+	struct relay_set set;
+	char why[320];
+
+	relay_set_init(&set);
+	assert_int_equal(set_args(&set, "--publish", "0.0.0.0:80", why, sizeof(why)), 1);
+	assert_int_equal(set_args(&set, "--publish", "192.0.2.1:80", why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "--publish 192.0.2.1:80: listens where --publish 0.0.0.0:80 does");
+	/* [::] is IPv6 alone (IPV6_V6ONLY): no clash with IPv4's. */
+	assert_int_equal(set_args(&set, "--publish", "[::]:80", why, sizeof(why)), 1);
+	assert_int_equal(set_args(&set, "--publish", "[::1]:80", why, sizeof(why)), -EINVAL);
+	assert_int_equal(set_args(&set, "--publish", "0.0.0.0:81", why, sizeof(why)), 1);
+	assert_int_equal(set_args(&set, "--publish", "0.0.0.0:80/udp", why, sizeof(why)), 1);
+	assert_int_equal(set_args(&set, "--host-port", "0.0.0.0:80", why, sizeof(why)), 1);
+}
+
 /* ---- SOCKS5 ---- */
 
 static void test_socks_greeting(void **state)
@@ -213,6 +257,57 @@ static void test_socks_request(void **state)
 	assert_int_equal(socks_parse_request((const uint8_t *)"\x05\x01\x00\x02\x7f\x00\x00\x01\x1f\x90", 10, &r), -EAFNOSUPPORT);
 	assert_int_equal(socks_parse_request((const uint8_t *)"\x04\x01", 2, &r), -EPROTO);
 	assert_int_equal(socks_parse_request((const uint8_t *)"\x05\x01\x00", 3, &r), 0);
+}
+
+static void test_socks_credentials_parse(void **state)
+{
+	struct socks_credentials c;
+	char a[] = "alice:s3:cret\nrest", b[] = "bob:\r\n", none[] = "nocolon", empty[] = ":pw";
+	char longer[300];
+
+	assert_int_equal(socks_credentials_parse(a, &c), 0);
+	assert_string_equal(c.user, "alice");
+	assert_string_equal(c.pass, "s3:cret");
+	assert_int_equal(socks_credentials_parse(b, &c), 0);
+	assert_string_equal(c.pass, "");
+	assert_int_equal(socks_credentials_parse(none, &c), -EINVAL);
+	assert_int_equal(socks_credentials_parse(empty, &c), -EINVAL);
+	memset(longer, 'u', sizeof(longer));
+	longer[256] = ':';
+	longer[sizeof(longer) - 1] = '\0';
+	assert_int_equal(socks_credentials_parse(longer, &c), -EINVAL);
+}
+
+static union relay_addr addr_of(const char *text)
+{
+	union relay_addr a = { 0 };
+
+	if (inet_pton(AF_INET, text, &a.in.sin_addr) == 1)
+		a.in.sin_family = AF_INET;
+	else if (inet_pton(AF_INET6, text, &a.in6.sin6_addr) == 1)
+		a.in6.sin6_family = AF_INET6;
+	return a;
+}
+
+static void test_socks_local(void **state)
+{
+	static const char *const local[] = { "127.0.0.1", "127.255.0.9", "0.0.0.0", "224.0.0.1", "255.255.255.255",
+					     "::1", "::", "ff02::1", "::ffff:127.0.0.1", "::ffff:0.0.0.0" };
+	static const char *const out[] = { "10.39.0.2", "192.0.2.1", "8.8.8.8", "fd00::2", "2001:db8::1",
+					   "::ffff:192.0.2.1", "128.0.0.1" };
+
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); ++i) {
+		union relay_addr a = addr_of(local[i]);
+
+		if (!socks_destination_is_local(&a))
+			print_error("%s\n", local[i]);
+		assert_true(socks_destination_is_local(&a));
+	}
+	for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); ++i) {
+		union relay_addr a = addr_of(out[i]);
+
+		assert_false(socks_destination_is_local(&a));
+	}
 }
 
 static void test_socks_reply(void **state)
@@ -325,6 +420,10 @@ int main(void)
 		cmocka_unit_test(test_spec_forms),
 		cmocka_unit_test(test_spec_errors),
 		cmocka_unit_test(test_set_options),
+		cmocka_unit_test(test_set_check),
+		cmocka_unit_test(test_same_listener),
+		cmocka_unit_test(test_socks_credentials_parse),
+		cmocka_unit_test(test_socks_local),
 		cmocka_unit_test(test_socks_greeting),
 		cmocka_unit_test(test_socks_userpass),
 		cmocka_unit_test(test_socks_request),

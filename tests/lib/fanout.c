@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A test tool: many TCP connections at once from one process, each moving a
+ * stream of its own and checking what comes back, and the one-process echo
+ * server they talk to (socat would fork a process per connection; iperf3
+ * stops at 128 streams).
+ *
+ *   fanout echo ADDR PORT                 echo every connection, half-close included
+ *   fanout run ADDR PORT N BYTES [-k]     N connections at once, each sends BYTES, half-closes,
+ *                                         and must get the same BYTES back; -k: failed
+ *                                         connections (refused, reset) are counted, not fatal,
+ *                                         a corrupted one still is
+ *   fanout noread ADDR PORT SECONDS       sends for SECONDS without ever reading: prints the bytes
+ *                                         the far side took
+ *   fanout hold ADDR PORT N               N connections held open until stdin ends
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHUNK 65536
+
+static struct sockaddr_in addr_of(const char *ip, const char *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
+
+	if (inet_pton(AF_INET, ip, &a.sin_addr) != 1) {
+		fprintf(stderr, "fanout: `%s' is not an IPv4 address\n", ip);
+		exit(2);
+	}
+	return a;
+}
+
+static uint8_t pattern(size_t conn, size_t i)
+{
+	return (uint8_t)(i * 131 + conn * 7 + (i >> 13));
+}
+
+struct echo_conn {
+	int fd;
+	uint8_t buf[CHUNK];
+	size_t len, off;
+	bool eof;
+};
+
+static void echo_update(int ep, struct echo_conn *c)
+{
+	struct epoll_event ev = { .events = c->len > c->off ? EPOLLOUT : c->eof ? 0 : EPOLLIN, .data.ptr = c };
+
+	epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+static void echo_serve(int ep, struct echo_conn *c)
+{
+	for (;;) {
+		if (c->len > c->off) {
+			ssize_t n = write(c->fd, c->buf + c->off, c->len - c->off);
+
+			if (n < 0 && errno == EAGAIN)
+				break;
+			if (n <= 0)
+				goto gone;
+			c->off += (size_t)n;
+			continue;
+		}
+		c->len = c->off = 0;
+		if (c->eof) {
+			shutdown(c->fd, SHUT_WR);
+			goto gone;
+		}
+		ssize_t n = read(c->fd, c->buf, sizeof(c->buf));
+
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n < 0)
+			goto gone;
+		if (!n)
+			c->eof = true;
+		c->len = (size_t)n;
+	}
+	echo_update(ep, c);
+	return;
+gone:
+	/* Its FIN sent: the peer reads the end of file, then closes. */
+	close(c->fd);
+	free(c);
+}
+
+static int echo(const char *ip, const char *port)
+{
+	struct sockaddr_in a = addr_of(ip, port);
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1, ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL }, evs[256];
+
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 4096) || epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev)) {
+		perror("fanout: echo");
+		return 1;
+	}
+	for (;;) {
+		int n = epoll_wait(ep, evs, 256, -1);
+
+		for (int i = 0; i < n; ++i) {
+			if (evs[i].data.ptr) {
+				echo_serve(ep, evs[i].data.ptr);
+				continue;
+			}
+			for (int fd; (fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK)) >= 0;) {
+				struct echo_conn *c = calloc(1, sizeof(*c));
+
+				c->fd = fd;
+				ev = (struct epoll_event){ .events = EPOLLIN, .data.ptr = c };
+				epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+			}
+		}
+	}
+}
+
+struct run_conn {
+	int fd;
+	size_t index, sent, got;
+	bool shut, done, bad;
+};
+
+static void run_update(int ep, struct run_conn *c, size_t bytes)
+{
+	struct epoll_event ev = { .events = EPOLLIN | (c->sent < bytes || !c->shut ? EPOLLOUT : 0), .data.ptr = c };
+
+	epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+/* Writes while it can, reads while there is something, checks every byte. */
+static int run_step(int ep, struct run_conn *c, size_t bytes)
+{
+	uint8_t buf[CHUNK];
+	ssize_t n;
+
+	while (c->sent < bytes) {
+		size_t k = bytes - c->sent < sizeof(buf) ? bytes - c->sent : sizeof(buf);
+
+		for (size_t i = 0; i < k; ++i)
+			buf[i] = pattern(c->index, c->sent + i);
+		n = write(c->fd, buf, k);
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n <= 0)
+			return -1;
+		c->sent += (size_t)n;
+	}
+	if (c->sent == bytes && !c->shut) {
+		shutdown(c->fd, SHUT_WR);
+		c->shut = true;
+	}
+	for (;;) {
+		n = read(c->fd, buf, sizeof(buf));
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n < 0)
+			return -1;
+		if (!n) {
+			c->done = true;
+			c->bad = c->got != bytes;
+			return c->bad ? -2 : 1;
+		}
+		for (ssize_t i = 0; i < n; ++i) {
+			if (c->got + (size_t)i >= bytes || buf[i] != pattern(c->index, c->got + (size_t)i))
+				return -2;
+		}
+		c->got += (size_t)n;
+	}
+	run_update(ep, c, bytes);
+	return 0;
+}
+
+static int run(const char *ip, const char *port, size_t n, size_t bytes, bool tolerate)
+{
+	struct sockaddr_in a = addr_of(ip, port);
+	struct run_conn *conns = calloc(n, sizeof(*conns));
+	struct epoll_event evs[256];
+	size_t ok = 0, failed = 0, corrupt = 0, open = 0;
+	int ep = epoll_create1(0);
+
+	for (size_t i = 0; i < n; ++i) {
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT, .data.ptr = &conns[i] };
+
+		conns[i].index = i;
+		conns[i].fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (conns[i].fd < 0 || (connect(conns[i].fd, (struct sockaddr *)&a, sizeof(a)) && errno != EINPROGRESS) ||
+		    epoll_ctl(ep, EPOLL_CTL_ADD, conns[i].fd, &ev)) {
+			perror("fanout: connect");
+			return 1;
+		}
+		++open;
+	}
+	while (open) {
+		int k = epoll_wait(ep, evs, 256, 60000);
+
+		if (k <= 0) {
+			fprintf(stderr, "fanout: %zu connections stalled for 60 s\n", open);
+			return 1;
+		}
+		for (int i = 0; i < k; ++i) {
+			struct run_conn *c = evs[i].data.ptr;
+			int r = run_step(ep, c, bytes);
+
+			if (!r)
+				continue;
+			ok += r > 0;
+			failed += r == -1;
+			corrupt += r == -2;
+			close(c->fd);
+			--open;
+		}
+	}
+	printf("fanout: %zu ok, %zu failed, %zu corrupted\n", ok, failed, corrupt);
+	return corrupt || (!tolerate && failed) || !ok ? 1 : 0;
+}
+
+static int noread(const char *ip, const char *port, int seconds)
+{
+	struct sockaddr_in a = addr_of(ip, port);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	uint8_t buf[CHUNK] = { 0 };
+	unsigned long long sent = 0;
+	time_t end = time(NULL) + seconds;
+
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) || fcntl(fd, F_SETFL, O_NONBLOCK)) {
+		perror("fanout: noread");
+		return 1;
+	}
+	while (time(NULL) < end) {
+		ssize_t n = write(fd, buf, sizeof(buf));
+
+		if (n > 0)
+			sent += (unsigned long long)n;
+		else if (n < 0 && errno != EAGAIN)
+			break;
+		else
+			usleep(10000);
+	}
+	printf("%llu\n", sent);
+	return 0;
+}
+
+static int hold(const char *ip, const char *port, size_t n)
+{
+	struct sockaddr_in a = addr_of(ip, port);
+	char c;
+
+	for (size_t i = 0; i < n; ++i) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+			perror("fanout: hold");
+			return 1;
+		}
+	}
+	printf("held %zu\n", n);
+	fflush(stdout);
+	while (read(0, &c, 1) > 0)
+		;
+	return 0;
+}
+
+int main(int argc, char *argv[])
+{
+	struct rlimit rl;
+
+	signal(SIGPIPE, SIG_IGN);
+	/* A descriptor per connection: as many as the hard limit allows. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (argc == 4 && !strcmp(argv[1], "echo"))
+		return echo(argv[2], argv[3]);
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "run"))
+		return run(argv[2], argv[3], strtoul(argv[4], NULL, 10), strtoul(argv[5], NULL, 10),
+			   argc == 7 && !strcmp(argv[6], "-k"));
+	if (argc == 5 && !strcmp(argv[1], "noread"))
+		return noread(argv[2], argv[3], atoi(argv[4]));
+	if (argc == 5 && !strcmp(argv[1], "hold"))
+		return hold(argv[2], argv[3], strtoul(argv[4], NULL, 10));
+	fprintf(stderr, "usage: fanout echo|run|noread|hold ADDR PORT ...\n");
+	return 2;
+}
