@@ -129,9 +129,6 @@ static void exec_child(const struct daemon_args *a, int gate_fd, int report_fd)
 		goto fail;
 	reporting = base - 1;
 	close_from(base);
-	/* It outlives nswg: not holding the directory nswg was started from (a mount to be unmounted, say). */
-	if (chdir("/"))
-		goto fail;
 	for (size_t i = 0; a->env && a->env[i]; ++i) {
 		if (putenv((char *)a->env[i]))
 			goto fail;

@@ -32,6 +32,7 @@
 #include "relay_proc.h"
 #include "relay_serve.h"
 #include "socks.h"
+#include "state.h"
 #include "util.h"
 
 #define LISTEN_FDS_START 3
@@ -150,7 +151,7 @@ static int check_handed(struct relay_cmd *r, int fd, const struct relay_spec *sp
 {
 	union relay_addr bound = { 0 };
 	socklen_t len = sizeof(int);
-	int type = 0, listening = 0;
+	int type = 0, listening = 0, ret;
 	struct stat sock_ns = { 0 }, side = { 0 };
 
 	*why = "";
@@ -167,8 +168,9 @@ static int check_handed(struct relay_cmd *r, int fd, const struct relay_spec *sp
 		*why = "bound elsewhere than the spec says";
 		return -EADDRNOTAVAIL;
 	}
-	if (socket_namespace(fd, &sock_ns) ||
-	    (relay_listens_inside(spec) ? fstat(r->ns_fd, &side) : stat("/proc/self/ns/net", &side)) ||
+	if ((ret = socket_namespace(fd, &sock_ns)))
+		return ret; /* the kernel cannot tell (no SIOCGSKNS): said as such */
+	if ((relay_listens_inside(spec) ? fstat(r->ns_fd, &side) : stat("/proc/self/ns/net", &side)) ||
 	    sock_ns.st_ino != side.st_ino || sock_ns.st_dev != side.st_dev) {
 		*why = relay_listens_inside(spec) ? "not made inside the namespace" : "not made on the host";
 		return -EXDEV;
@@ -356,14 +358,16 @@ static void *side_main(void *arg)
  * on them sets how many fit, shared by the loops, so that a client is made
  * to wait rather than accepted and reset for want of one.
  */
-static size_t connections_that_fit(size_t wanted, int loops)
+static size_t connections_that_fit(size_t wanted, int loops, bool udp)
 {
 	struct rlimit rl;
 	size_t fit;
 
 	if (loops < 1 || getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY)
 		return wanted;
-	fit = rl.rlim_cur > FDS_BESIDES ? (size_t)(rl.rlim_cur - FDS_BESIDES) / FDS_PER_CONNECTION / (size_t)loops : 1;
+	/* A UDP session takes one more, counted with each connection where there are /udp relays. */
+	fit = rl.rlim_cur > FDS_BESIDES ? (size_t)(rl.rlim_cur - FDS_BESIDES) / (FDS_PER_CONNECTION + (udp ? 1 : 0)) /
+						  (size_t)loops : 1;
 	if (!fit)
 		fit = 1;
 	if (fit >= wanted)
@@ -377,6 +381,7 @@ static size_t connections_that_fit(size_t wanted, int loops)
 static void plan_sides(struct relay_cmd *r, struct side sides[2], pthread_barrier_t *barrier)
 {
 	int loops = 0;
+	bool udp = false;
 	size_t fit;
 
 	for (int k = 0; k < 2; ++k)
@@ -385,13 +390,14 @@ static void plan_sides(struct relay_cmd *r, struct side sides[2], pthread_barrie
 		struct side *s = &sides[relay_listens_inside(&r->set.specs[i])];
 
 		r->ls[i].spec = r->set.specs[i];
+		udp |= r->set.specs[i].type == SOCK_DGRAM;
 		r->ls[i].ctr = &r->stats->spec[i];
 		s->ls[s->n++] = r->ls[i];
 		s->used = true;
 	}
 	for (int k = 0; k < 2; ++k)
 		loops += sides[k].used;
-	fit = connections_that_fit(r->set.max_connections, loops);
+	fit = connections_that_fit(r->set.max_connections, loops, udp);
 	for (int k = 0; k < 2; ++k)
 		sides[k].opt = (struct relay_options){ .max_connections = fit, .udp_timeout = r->set.udp_timeout,
 						       .socks = &r->socks };
@@ -428,6 +434,9 @@ static int serve(struct relay_cmd *r, const struct passwd *pw)
 		_exit(1); /* the threads wait at the barrier: nothing is served */
 	close(r->ns_fd);
 	r->ns_fd = -1;
+	/* It outlives up: not holding the directory up ran in (every file it needs is open or read). */
+	if (chdir("/"))
+		_exit(1);
 	pthread_barrier_wait(&barrier);
 	if (r->notify_fd >= 0) {
 		if (send(r->notify_fd, "READY=1", 7, MSG_NOSIGNAL) < 0)
@@ -483,7 +492,8 @@ int cmd_relay(int argc, char *argv[])
 		return 1;
 	for (size_t i = 0; i < r.set.n; ++i)
 		socks |= r.set.specs[i].kind == RELAY_SOCKS;
-	if (relay_set_check(&r.set, sizeof(why), why, sizeof(why))) {
+	/* As up checks them: what the journal can record. */
+	if (relay_set_check(&r.set, sizeof(((struct nswg_state *)0)->relays), why, sizeof(why))) {
 		fprintf(stderr, "%s: %s\n", prog, why);
 		return 1;
 	}

@@ -72,6 +72,7 @@ struct relay_loop {
 	struct timespec socks_sweep_at; /* when those deadlines are looked at next */
 	bool paused;         /* listeners unregistered: at the limit, or out of descriptors */
 	size_t fits;         /* connections the descriptors allow, learnt when they ran out; 0: no such limit seen */
+	bool starved;        /* out of descriptors with none open, and no spare to shed a client with */
 	struct timespec fits_since; /* then: tried afresh a second later (the other loop may give some back) */
 	int spare;           /* a descriptor given up to shed a client when none is left */
 	struct conn *conns, *graveyard;

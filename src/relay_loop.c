@@ -40,7 +40,7 @@ void loop_pause(struct relay_loop *loop)
 
 bool loop_has_room(const struct relay_loop *loop)
 {
-	return loop->open < loop->opt->max_connections && (!loop->fits || loop->open < loop->fits);
+	return !loop->starved && loop->open < loop->opt->max_connections && (!loop->fits || loop->open < loop->fits);
 }
 
 /*
@@ -52,6 +52,8 @@ bool loop_has_room(const struct relay_loop *loop)
 void loop_out_of_descriptors(struct relay_loop *loop)
 {
 	loop->fits = loop->open;
+	/* None open to give one back (the other loop holds them), and no spare: a second's wait, not a spin. */
+	loop->starved = !loop->open;
 	relay_now(&loop->fits_since);
 	loop_pause(loop);
 }
@@ -63,13 +65,14 @@ int loop_retry(struct relay_loop *loop)
 	struct timespec t;
 	long waited;
 
-	if (!loop->fits)
+	if (!loop->fits && !loop->starved)
 		return -1;
 	relay_now(&t);
 	waited = relay_ms_between(&loop->fits_since, &t);
 	if (waited < RETRY_MS)
 		return (int)(RETRY_MS - waited);
 	loop->fits = 0;
+	loop->starved = false;
 	loop_resume(loop);
 	return -1;
 }

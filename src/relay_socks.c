@@ -133,11 +133,7 @@ void socks_connected(struct conn *c, int err)
 		return;
 	}
 	if (connected_locally(c->fd[1])) {
-		uint8_t no[SOCKS_REPLY_LEN];
-
-		socks_reply(SOCKS_NOT_ALLOWED, no);
-		send_all(c->fd[0], no, sizeof(no));
-		conn_close(c, true);
+		refuse(c, SOCKS_NOT_ALLOWED);
 		return;
 	}
 	socks_reply(SOCKS_OK, reply);
@@ -378,8 +374,9 @@ int socks_expire(struct relay_loop *loop)
 		int ret;
 
 		next = c->next;
-		if (!s || c->phase == CONN_CONNECTING)
+		if (!s)
 			continue;
+		/* Its target's SYNs lost as well: the slot is not held for the kernel's two minutes. */
 		if (past(&s->handshake, &t))
 			refuse(c, SOCKS_TTL_EXPIRED);
 		else if (c->phase != CONN_RESOLVING || !past(&s->deadline, &t))

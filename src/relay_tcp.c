@@ -110,21 +110,26 @@ void conn_reap(struct relay_loop *loop)
  * TCP's urgent mark stops splice short: nothing moves (EAGAIN, or 0 taken
  * for the end) while bytes wait past it. Past the mark, the stream goes on:
  * one byte read the ordinary way (the urgent byte itself is out of band,
- * and dropped, as a relay of streams drops it) and put in the pipe, which
- * is empty then. 1 when that moved one, 0 when not at the mark, -errno.
+ * and dropped, as a relay of streams drops it) and put in the pipe, once
+ * the pipe is empty. MARK_MOVED when that moved one, MARK_WAIT when the
+ * pipe must drain first, 0 when not at the mark, -errno.
  */
+enum { MARK_MOVED = 1, MARK_WAIT = 2 };
+
 static int past_urgent_mark(int src, struct flow *f)
 {
 	int mark = 0;
 	char b;
 	ssize_t n;
 
-	if (f->queued || ioctl(src, SIOCATMARK, &mark) || !mark)
+	if (ioctl(src, SIOCATMARK, &mark) || !mark)
 		return 0;
+	if (f->queued)
+		return MARK_WAIT;
 	n = recv(src, &b, 1, MSG_DONTWAIT);
 	if (n <= 0)
 		return n < 0 && errno != EAGAIN ? -errno : 0;
-	return write(f->w, &b, 1) == 1 ? 1 : -EIO;
+	return write(f->w, &b, 1) == 1 ? MARK_MOVED : -EIO;
 }
 
 /*
@@ -150,7 +155,14 @@ static int flow_pump(struct conn *c, int side, bool readable)
 			    (r = past_urgent_mark(src, f))) {
 				if (r < 0)
 					return r;
-				n = 1;
+				if (r == MARK_WAIT) {
+					/* Not the end: what is in the pipe goes first, then the rest. */
+					f->stalled = true;
+					n = -1;
+					errno = EAGAIN;
+				} else {
+					n = 1;
+				}
 			}
 			if (n > 0) {
 				f->queued += (size_t)n;
@@ -159,7 +171,7 @@ static int flow_pump(struct conn *c, int side, bool readable)
 				f->eof = progress = true;
 			} else if (errno == EAGAIN) {
 				/* With bytes in the pipe, it may be the pipe that is full (its slots, not its bytes). */
-				f->stalled = f->queued > 0;
+				f->stalled = f->stalled || f->queued > 0;
 			} else if (errno != EINTR) {
 				return -errno;
 			}
@@ -311,8 +323,10 @@ static void shed_one(struct relay_loop *loop, int lfd)
 {
 	int fd;
 
-	if (loop->spare < 0)
+	if (loop->spare < 0) {
+		loop_out_of_descriptors(loop);
 		return;
+	}
 	close(loop->spare);
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd >= 0)

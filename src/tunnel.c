@@ -509,18 +509,20 @@ void tunnel_print_log(const struct tunnel *t, const char *who)
 
 	if (!state_log_path(t->key, t->lc.ifname, path, sizeof(path)))
 		fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool cut = false;
+
 	if (fd >= 0) {
 		if (!fstat(fd, &st) && st.st_size > LOG_TAIL)
-			lseek(fd, st.st_size - LOG_TAIL, SEEK_SET);
+			cut = lseek(fd, st.st_size - LOG_TAIL, SEEK_SET) > 0;
 		n = read(fd, buf, LOG_TAIL);
 		close(fd);
 	}
 	if (n <= 0)
 		return;
 	buf[n] = '\0';
-	/* Cut into a line: from the next one. */
-	if (n == LOG_TAIL && (start = strchr(buf, '\n')))
-		++start;
-	if (start && *start)
+	/* Cut into a line: from the next one, if there is one. */
+	if (cut && strchr(buf, '\n') && strchr(buf, '\n')[1])
+		start = strchr(buf, '\n') + 1;
+	if (*start)
 		fprintf(stderr, "%s: %s said:\n%s%s", prog, who, start, buf[n - 1] == '\n' ? "" : "\n");
 }

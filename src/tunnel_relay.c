@@ -81,6 +81,7 @@ int tunnel_relay_check(struct tunnel *t)
 	/* The relay reads it again as it starts: a file that will not do fails up now, not at its last step. */
 	if (set->socks_auth && relay_credentials_load(set->socks_auth, &cred))
 		return -EINVAL;
+	memzero_explicit(&cred, sizeof(cred));
 	/* The relay starts in /: the file by a path that does not depend on where up ran. */
 	if (set->socks_auth && !(t->socks_auth_path = realpath(set->socks_auth, NULL)))
 		return tunnel_failed("--socks-auth", -errno, NULL);

@@ -18,6 +18,7 @@ NSWG=${NSWG:-$TOP/nswg}
 EGRESS=egress
 PROVIDER=nswg-demo-provider
 PORT=51999
+SOCKS=51998
 
 bold=$(tput bold 2>/dev/null || true)
 plain=$(tput sgr0 2>/dev/null || true)
@@ -91,7 +92,8 @@ ip -br link | awk '{print $1}' | sort | tee "$work/links.before" | tr '\n' ' '
 echo
 
 step "4. nswg up: the interface is born inside namespace \"$EGRESS\"; with wg-quick, this would take over the host's default route"
-run "$NSWG" up "$work/provider.conf" --netns "$EGRESS"
+echo "(--socks: a SOCKS5 entrance on the host's 127.0.0.1:$SOCKS that connects from inside the namespace)"
+run "$NSWG" up "$work/provider.conf" --netns "$EGRESS" --socks "$SOCKS"
 up_client=1
 
 step "5. A program inside the namespace reaches the page through the tunnel; the page sees the tunnel's address"
@@ -108,6 +110,16 @@ run ip -n "$EGRESS" route
 echo "=> inside, the only way out is the tunnel: a kill switch by construction"
 run "$NSWG" exec "$EGRESS" -- cat /etc/resolv.conf
 
+step "5b. A normal user of the host, not moved into the namespace, uses the tunnel through the SOCKS entrance"
+answer=$(setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	curl -s --max-time 5 --socks5-hostname "127.0.0.1:$SOCKS" http://10.200.0.1:8080/cgi-bin/whoami)
+printf '%s$ setpriv --reuid=nobody curl --socks5-hostname 127.0.0.1:%s http://10.200.0.1:8080/cgi-bin/whoami%s\n%s\n' \
+	"$bold" "$SOCKS" "$plain" "$answer"
+case $answer in
+*"you came from 10.200.0.2"*) echo "=> through the tunnel, by a program of the host: no root, no veth, no NAT" ;;
+*) die "the page was not reached through the SOCKS entrance" ;;
+esac
+
 step "6. The host after: nothing changed"
 ip route show default >"$work/routes.after"
 ip -br link | awk '{print $1}' | sort >"$work/links.after"
@@ -118,6 +130,7 @@ cport=$(ip netns exec "$EGRESS" wg show provider listen-port)
 printf '%s$ ss -Huln | grep -E ":(%s|%s) "%s\n' "$bold" "$PORT" "$cport" "$plain"
 ss -Huln | grep -E ":($PORT|$cport) "
 echo "=> the encrypted UDP sockets live on the host, where the internet is"
+echo "=> the host's one new listening socket is the SOCKS entrance's, 127.0.0.1:$SOCKS, held by the relay (nobody)"
 
 step "7. nswg show: the tunnel, the handshake, and the verdict on the host"
 run "$NSWG" show "$(basename "$work/provider.conf" .conf)"
