@@ -146,12 +146,13 @@ static int flow_pump(struct conn *c, int side, bool readable)
 	for (int round = 0; round < PUMP_ROUNDS; ++round) {
 		bool progress = false;
 		ssize_t n;
-		int r;
+		int r, err;
 
 		if (flow_wants_read(f)) {
 			n = splice(src, NULL, f->w, NULL, PIPE_CAPACITY - f->queued, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			/* Readable, yet nothing: the urgent mark, or (0) a real end. */
-			if (n <= 0 && (n == 0 || (errno == EAGAIN && readable && !round)) &&
+			/* Readable, yet nothing: the urgent mark, or (0) a real end. Its own calls keep splice's errno. */
+			err = errno;
+			if (n <= 0 && (n == 0 || (err == EAGAIN && readable && !round)) &&
 			    (r = past_urgent_mark(src, f))) {
 				if (r < 0)
 					return r;
@@ -163,6 +164,8 @@ static int flow_pump(struct conn *c, int side, bool readable)
 				} else {
 					n = 1;
 				}
+			} else {
+				errno = err;
 			}
 			if (n > 0) {
 				f->queued += (size_t)n;

@@ -339,6 +339,12 @@ relay_load() {
 	out=$($FANOUT run 127.0.0.1 18084 ${RELAY_FANOUT:-1000} 1048576)
 	check "relay: ${RELAY_FANOUT:-1000} connections at once, each moving 1 MiB each way, all intact ($out; kernel: $(tcp_aborts))" \
 		test "$out" = "fanout: ${RELAY_FANOUT:-1000} ok, 0 failed, 0 corrupted"
+	# TCP's urgent byte: dropped (it is out of band), and what follows it still arrives, with no spin.
+	t0=$(cpu_ticks "$pid")
+	out=$(timeout 10 $FANOUT urgent 127.0.0.1 18084)
+	t1=$(cpu_ticks "$pid")
+	check "relay: past an urgent byte the stream goes on ($out, $((t1 - t0)) ticks of CPU)" \
+		sh -c "[ '$out' = abcdef ] && [ $((t1 - t0)) -lt 50 ]"
 	before=$(rss_kib "$pid")
 	sent=$($FANOUT noread 127.0.0.1 18084 3)
 	after=$(rss_kib "$pid")

@@ -13,6 +13,8 @@
  *   fanout noread ADDR PORT SECONDS       sends for SECONDS without ever reading: prints the bytes
  *                                         the far side took
  *   fanout hold ADDR PORT N               N connections held open until stdin ends
+ *   fanout urgent ADDR PORT               sends "abc", an urgent "X", "def", half-closes: prints
+ *                                         what comes back
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -275,6 +277,35 @@ static int hold(const char *ip, const char *port, size_t n)
 	return 0;
 }
 
+static int urgent(const char *ip, const char *port)
+{
+	struct sockaddr_in a = addr_of(ip, port);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	char buf[256];
+	size_t got = 0;
+	ssize_t n;
+
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) || write(fd, "abc", 3) != 3) {
+		perror("fanout: urgent");
+		return 1;
+	}
+	usleep(100000);
+	if (send(fd, "X", 1, MSG_OOB) != 1) {
+		perror("fanout: urgent");
+		return 1;
+	}
+	usleep(100000);
+	if (write(fd, "def", 3) != 3 || shutdown(fd, SHUT_WR)) {
+		perror("fanout: urgent");
+		return 1;
+	}
+	while (got < sizeof(buf) - 1 && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	printf("%s\n", buf);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	struct rlimit rl;
@@ -292,6 +323,8 @@ int main(int argc, char *argv[])
 			   argc == 7 && !strcmp(argv[6], "-k"));
 	if (argc == 5 && !strcmp(argv[1], "noread"))
 		return noread(argv[2], argv[3], atoi(argv[4]));
+	if (argc == 4 && !strcmp(argv[1], "urgent"))
+		return urgent(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "hold"))
 		return hold(argv[2], argv[3], strtoul(argv[4], NULL, 10));
 	fprintf(stderr, "usage: fanout echo|run|noread|hold ADDR PORT ...\n");
