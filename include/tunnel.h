@@ -94,6 +94,17 @@ bool tunnel_name_leads_to_namespace(const struct tunnel *t);
 /* The host-wide lock of the interface's name (userspace: TUN and socket). */
 int tunnel_lock_host_name(struct tunnel *t);
 
+/*
+ * A process spawned at its gate (daemon.h): its pid and start time put in
+ * *pid and *start of the record, and the record written, before it may run.
+ * When the record cannot be written, it is ended at its gate and *pid is 0
+ * again. 0 or -errno; the caller releases it.
+ */
+struct daemon_proc;
+struct daemon_gate;
+int tunnel_record_gated(struct tunnel *t, const struct daemon_proc *proc, struct daemon_gate *gate, int *pid,
+			unsigned long long *start);
+
 /* The journal: the interface's record and the room's, written now. */
 int tunnel_record(struct tunnel *t);
 int tunnel_record_room(struct tunnel *t);

@@ -82,21 +82,23 @@ int socks_parse_request(const uint8_t *buf, size_t len, struct socks_request *re
 		return -ENOTSUP;
 	switch (buf[3]) {
 	case SOCKS_ATYP_IPV4:
-		need = 4 + 4 + 2;
+	case SOCKS_ATYP_IPV6: {
+		size_t alen = buf[3] == SOCKS_ATYP_IPV4 ? 4 : 16;
+
+		need = 4 + alen + 2;
 		if (len < need)
 			return 0;
-		req->addr.in.sin_family = AF_INET;
-		memcpy(&req->addr.in.sin_addr, buf + 4, 4);
-		req->addr.in.sin_port = htons(get16(buf + 8));
+		if (alen == 4) {
+			req->addr.in.sin_family = AF_INET;
+			memcpy(&req->addr.in.sin_addr, buf + 4, 4);
+		} else {
+			req->addr.in6.sin6_family = AF_INET6;
+			memcpy(&req->addr.in6.sin6_addr, buf + 4, 16);
+		}
+		/* sin_port and sin6_port are at one offset: the union's port for either. */
+		req->addr.in.sin_port = htons(get16(buf + 4 + alen));
 		return (int)need;
-	case SOCKS_ATYP_IPV6:
-		need = 4 + 16 + 2;
-		if (len < need)
-			return 0;
-		req->addr.in6.sin6_family = AF_INET6;
-		memcpy(&req->addr.in6.sin6_addr, buf + 4, 16);
-		req->addr.in6.sin6_port = htons(get16(buf + 20));
-		return (int)need;
+	}
 	case SOCKS_ATYP_DOMAIN:
 		if (!buf[4])
 			return -EPROTO;

@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "netns.h"
 #include "tunnel.h"
 #include "util.h"
@@ -495,6 +497,23 @@ int tunnel_open_existing(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 	t->ifindex = link->ifindex;
 	t->userspace = !strcmp(link->kind, "tun");
 	return 0;
+}
+
+int tunnel_record_gated(struct tunnel *t, const struct daemon_proc *proc, struct daemon_gate *gate, int *pid,
+			unsigned long long *start)
+{
+	int ret;
+
+	*pid = proc->pid;
+	*start = proc->start;
+	if (!(ret = tunnel_record(t)))
+		return 0;
+	/* Still at its gate: ours to end, and never waited for unended. */
+	daemon_gate_close(gate);
+	kill(proc->pid, SIGKILL);
+	waitpid(proc->pid, NULL, 0);
+	*pid = 0;
+	return ret;
 }
 
 /* Its last lines: the log may hold wireguard-go's and the relay's, the failure's words come last. */

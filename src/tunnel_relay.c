@@ -143,14 +143,8 @@ static int launch(struct tunnel *t, struct relay_launch *l)
 		close(notify);
 		return tunnel_failed("unable to start the relay", ret, NULL);
 	}
-	t->st.relay_pid = proc.pid;
-	t->st.relay_start = proc.start;
-	if ((ret = tunnel_record(t))) {
-		/* Still at its gate: ours to end, and never waited for unended. */
-		daemon_gate_close(&gate);
-		kill(proc.pid, SIGKILL);
-		waitpid(proc.pid, NULL, 0);
-		t->st.relay_pid = 0;
+	if ((ret = tunnel_record_gated(t, &proc, &gate, &t->st.relay_pid, &t->st.relay_start))) {
+		/* Ended at its gate. */
 	} else if ((ret = daemon_release(&gate, &proc))) {
 		tunnel_failed("unable to start the relay", ret, NULL);
 		t->st.relay_pid = 0;

@@ -83,16 +83,8 @@ static int run_implementation(struct tunnel *t, const char *impl, const char *so
 		fprintf(stderr, "%s: unable to run `%s': %s\n", prog, impl, strerror(-ret));
 		return ret;
 	}
-	t->st.userspace_pid = proc.pid;
-	t->st.userspace_start = proc.start;
-	if ((ret = tunnel_record(t))) {
-		/* Still at its gate: ours to end, and never waited for unended. */
-		daemon_gate_close(&gate);
-		kill(proc.pid, SIGKILL);
-		waitpid(proc.pid, NULL, 0);
-		t->st.userspace_pid = 0;
+	if ((ret = tunnel_record_gated(t, &proc, &gate, &t->st.userspace_pid, &t->st.userspace_start)))
 		return ret;
-	}
 	if ((ret = daemon_release(&gate, &proc))) {
 		/* It could not be run, and has been waited for. */
 		fprintf(stderr, "%s: unable to run `%s': %s\n", prog, impl, strerror(-ret));
