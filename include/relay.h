@@ -89,6 +89,8 @@ int relay_set_check(const struct relay_set *set, size_t journal_size, char *why,
 int relay_set_option(struct relay_set *set, int argc, char *argv[], int *i, char *why, size_t size);
 /* The set's specs as options again, for the journal and the relay's command line. */
 int relay_set_format(const struct relay_set *set, char *buf, size_t size);
+/* The specs relay_set_format wrote, read back (the journal's): 0, or -EINVAL when they are not such. */
+int relay_set_parse_recorded(struct relay_set *set, const char *text);
 
 /* "ADDR:PORT" or "[ADDR]:PORT". */
 void relay_addr_format(const union relay_addr *a, char *buf, size_t size);

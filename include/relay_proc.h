@@ -10,6 +10,13 @@
 
 /* The listening socket of spec on its side: the caller's namespace, or inside ns_fd. fd or -errno. */
 int relay_listen(const struct relay_spec *spec, int ns_fd);
+/*
+ * A socket handed over for spec: its type, listening, bound where spec says,
+ * made on spec's side (inside ns_fd, or in the caller's namespace); made
+ * non-blocking and close-on-exec. 0, or -errno with *why saying what is
+ * wrong ("" when it is errno's to say).
+ */
+int relay_socket_check(int fd, const struct relay_spec *spec, int ns_fd, const char **why);
 /* "on the host", "inside the namespace": where spec listens, for messages. */
 const char *relay_side(const struct relay_spec *spec);
 

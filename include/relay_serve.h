@@ -29,12 +29,15 @@ struct relay_options {
 	size_t max_connections;    /* open at once, per loop; then accepting waits */
 	unsigned int udp_timeout;  /* seconds a UDP session lives unused */
 	const struct relay_socks_config *socks;
+	int drain_fd;              /* readable: give way (see relay_serve); -1: never */
 };
 
 /*
  * Serves the listeners, in the namespace of the calling thread (where the
- * targets' sockets are made), until an error the loop cannot go on from:
- * returns -errno.
+ * targets' sockets are made), until an error the loop cannot go on from
+ * (-errno), or until drain_fd turned readable and the connections then
+ * open have ended (0): a successor holding the same listeners serves new
+ * clients meanwhile, and the listeners are closed here at once.
  */
 int relay_serve(struct relay_listener *ls, size_t n, const struct relay_options *opt);
 

@@ -31,6 +31,7 @@ struct show_item {
 	size_t n_relays;
 	int relay_pid;
 	bool relay_running;
+	int relay_draining_pid;     /* the relay a reload replaced, still serving its connections; 0: none */
 };
 
 /* wg(8)'s words: "1 minute, 3 seconds", "1.50 KiB". */

@@ -39,6 +39,8 @@ struct nswg_state {
 	int relay_pid;                  /* the relay of --publish, --host-port, --socks; 0: none */
 	unsigned long long relay_start;
 	char relays[2048];              /* its specs, as options */
+	int relay_draining_pid;         /* the relay reload replaced, serving its last connections; 0: none */
+	unsigned long long relay_draining_start;
 };
 
 /*
@@ -107,6 +109,13 @@ int state_log_path(const char *key, const char *ifname, char *path, size_t size)
  * when creating, else O_RDONLY), or -errno.
  */
 int state_relay_stats_open(const char *key, const char *ifname, bool create);
+/*
+ * For reload: the counters of the relay that replaces the running one,
+ * made as IFNAME.relay.next and put in place once it serves (or dropped,
+ * keep false). The relay it replaces keeps its own file mapped to its end.
+ */
+int state_relay_stats_open_next(const char *key, const char *ifname);
+int state_relay_stats_commit(const char *key, const char *ifname, bool keep);
 
 /* The key of the one namespace that has state for ifname: -ENOENT, -EEXIST if several. */
 int state_find(const char *ifname, char *key, size_t size);

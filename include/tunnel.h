@@ -34,7 +34,8 @@ struct tunnel {
 	bool trust_owner; /* --trust-netns-owner: a namespace of another user namespace is accepted */
 	bool foreign;     /* the namespace is owned by another user namespace */
 	enum tunnel_command cmd;
-	struct relay_set relays; /* up's --publish, --host-port, --socks */
+	struct relay_set relays; /* up's --publish, --host-port, --socks; reload's */
+	bool relays_given;       /* reload: relay options (or --no-relays) given; none: the relays stay */
 	char *socks_auth_path;   /* --socks-auth, absolute */
 
 	struct nl host, target, genl;
@@ -145,7 +146,10 @@ uint32_t tunnel_route_table(const struct nswg_config *cfg);
 /* The relay (tunnel_relay.c): its specs checked before anything is touched, started as up's last step. */
 int tunnel_relay_check(struct tunnel *t);
 int tunnel_relay_start(struct tunnel *t);
+/* Both: the running relay, and the one a reload replaced. */
 int tunnel_relay_stop(struct tunnel *t);
+/* reload's relay options (t->relays, given): the relay replaced, its open connections left to end. */
+int tunnel_relay_reload(struct tunnel *t);
 /* Used by down too: the running configuration written back into the file. */
 int tunnel_save_running(struct tunnel *t, const struct rtnl_link *link);
 

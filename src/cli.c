@@ -164,6 +164,10 @@ void usage(FILE *f)
 		"  --keep-netns   with down: keep a namespace nswg made\n"
 		"  --json         with show: JSON, for scripts\n"
 		"  --user USER    with exec: run as USER, with USER's groups\n"
+		"  --publish SPEC, --host-port SPEC, --socks SPEC\n"
+		"                 with up, reload and relay: a port relayed into or out of\n"
+		"                 the namespace, or a SOCKS5 entrance (see nswg(8))\n"
+		"  --no-relays    with reload: no relay any more\n"
 		"\n"
 		"  help, --help, -h    show this message\n"
 		"  --version           show the version\n",

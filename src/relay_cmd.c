@@ -16,8 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/sockios.h>
-#include <sys/ioctl.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -45,6 +44,7 @@ struct relay_cmd {
 	struct relay_stats *stats;
 	struct relay_socks_config socks;
 	int notify_fd;
+	int drain_fd; /* an eventfd the loops watch: written on SIGUSR1 */
 };
 
 /* One loop's thread: the namespace it makes its connections in, and its listeners. */
@@ -57,6 +57,7 @@ struct side {
 	struct relay_options opt;
 	pthread_barrier_t *barrier;
 	int err;
+	int *serving; /* the loops still serving: when the last has drained, the relay ends */
 };
 
 static int usage_relay(void)
@@ -128,58 +129,6 @@ static int open_namespace(struct relay_cmd *r)
 	return ret;
 }
 
-/* The namespace a socket was made in, by nsfs inode: the host's or the target's. */
-static int socket_namespace(int fd, struct stat *st)
-{
-	int ns = ioctl(fd, SIOCGSKNS), ret = 0;
-
-	if (ns < 0)
-		return -errno;
-	if (fstat(ns, st))
-		ret = -errno;
-	close(ns);
-	return ret;
-}
-
-/*
- * The socket systemd handed for spec: of its type, listening where it is a
- * stream, bound where the spec says, on the side it says. A socket bound
- * wider than its spec would expose more than the spec shows; one on the
- * wrong side would have the relay connect to itself.
- */
-static int check_handed(struct relay_cmd *r, int fd, const struct relay_spec *spec, const char **why)
-{
-	union relay_addr bound = { 0 };
-	socklen_t len = sizeof(int);
-	int type = 0, listening = 0, ret;
-	struct stat sock_ns = { 0 }, side = { 0 };
-
-	*why = "";
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len))
-		return -errno;
-	len = sizeof(listening);
-	if (type != spec->type || (type == SOCK_STREAM && (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) ||
-							   !listening))) {
-		*why = spec->type == SOCK_STREAM ? "not a TCP socket that listens" : "not a UDP socket";
-		return -EPROTOTYPE;
-	}
-	len = sizeof(bound);
-	if (getsockname(fd, &bound.sa, &len) || !relay_addr_same(&bound, &spec->listen)) {
-		*why = "bound elsewhere than the spec says";
-		return -EADDRNOTAVAIL;
-	}
-	if ((ret = socket_namespace(fd, &sock_ns)))
-		return ret; /* the kernel cannot tell (no SIOCGSKNS): said as such */
-	if ((relay_listens_inside(spec) ? fstat(r->ns_fd, &side) : stat("/proc/self/ns/net", &side)) ||
-	    sock_ns.st_ino != side.st_ino || sock_ns.st_dev != side.st_dev) {
-		*why = relay_listens_inside(spec) ? "not made inside the namespace" : "not made on the host";
-		return -EXDEV;
-	}
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) || fcntl(fd, F_SETFD, FD_CLOEXEC))
-		return -errno;
-	return 0;
-}
-
 /* sd_listen_fds(): the sockets are for this process, one per spec, in their order. */
 static int handed_sockets(struct relay_cmd *r, bool *handed)
 {
@@ -202,7 +151,7 @@ static int handed_sockets(struct relay_cmd *r, bool *handed)
 		const char *why;
 
 		r->ls[i].fd = LISTEN_FDS_START + (int)i;
-		if ((ret = check_handed(r, r->ls[i].fd, spec, &why))) {
+		if ((ret = relay_socket_check(r->ls[i].fd, spec, r->ns_fd, &why))) {
 			relay_addr_format(&spec->listen, where, sizeof(where));
 			fprintf(stderr, "%s: %s %s: socket %d handed over is %s (%s %s)\n", prog,
 				relay_kind_option(spec->kind), spec->text, r->ls[i].fd, *why ? why : strerror(-ret),
@@ -345,6 +294,14 @@ static void *side_main(void *arg)
 	if (s->err)
 		return NULL;
 	ret = relay_serve(s->ls, s->n, &s->opt);
+	if (!ret) {
+		/* Drained: its successor serves. The last loop to end ends the relay. */
+		if (!__atomic_sub_fetch(s->serving, 1, __ATOMIC_SEQ_CST)) {
+			fflush(NULL);
+			_exit(0);
+		}
+		return NULL;
+	}
 	fprintf(stderr, "%s: the relay stopped: %s\n", prog, strerror(-ret));
 	_exit(1);
 }
@@ -378,14 +335,14 @@ static size_t connections_that_fit(size_t wanted, int loops, bool udp)
 }
 
 /* Inward (publish, socks): connections made inside the namespace. Outward (host-port): on the host. */
-static void plan_sides(struct relay_cmd *r, struct side sides[2], pthread_barrier_t *barrier)
+static void plan_sides(struct relay_cmd *r, struct side sides[2], pthread_barrier_t *barrier, int *serving)
 {
 	int loops = 0;
 	bool udp = false;
 	size_t fit;
 
 	for (int k = 0; k < 2; ++k)
-		sides[k] = (struct side){ .ns_fd = k ? -1 : r->ns_fd, .barrier = barrier };
+		sides[k] = (struct side){ .ns_fd = k ? -1 : r->ns_fd, .barrier = barrier, .serving = serving };
 	for (size_t i = 0; i < r->set.n; ++i) {
 		struct side *s = &sides[relay_listens_inside(&r->set.specs[i])];
 
@@ -397,21 +354,36 @@ static void plan_sides(struct relay_cmd *r, struct side sides[2], pthread_barrie
 	}
 	for (int k = 0; k < 2; ++k)
 		loops += sides[k].used;
+	*serving = loops;
 	fit = connections_that_fit(r->set.max_connections, loops, udp);
 	for (int k = 0; k < 2; ++k)
 		sides[k].opt = (struct relay_options){ .max_connections = fit, .udp_timeout = r->set.udp_timeout,
-						       .socks = &r->socks };
+						       .socks = &r->socks, .drain_fd = r->drain_fd };
 }
 
-/* Until SIGTERM (systemd's stop, up's teardown), SIGINT or SIGHUP. */
+static sigset_t *relay_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
+	return set;
+}
+
+/*
+ * Until SIGTERM (systemd's stop, up's teardown), SIGINT or SIGHUP. SIGUSR1
+ * (from reload, once the relay that replaces this one serves) drains it:
+ * no more accepting, and the end once the connections open have ended.
+ */
 static int serve(struct relay_cmd *r, const struct passwd *pw)
 {
 	struct side sides[2];
 	pthread_barrier_t barrier;
 	sigset_t set;
-	int ret, count = 1, sig;
+	int ret, count = 1, sig, serving = 0;
 
-	plan_sides(r, sides, &barrier);
+	plan_sides(r, sides, &barrier, &serving);
 	for (int k = 0; k < 2; ++k)
 		count += sides[k].used;
 	pthread_barrier_init(&barrier, NULL, (unsigned int)count);
@@ -443,27 +415,22 @@ static int serve(struct relay_cmd *r, const struct passwd *pw)
 			fprintf(stderr, "%s: unable to notify readiness: %s\n", prog, strerror(errno));
 		close(r->notify_fd);
 	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	do
+	relay_signals(&set);
+	do {
 		sig = sigwaitinfo(&set, NULL);
-	while (sig < 0 && errno == EINTR);
+		if (sig == SIGUSR1 && eventfd_write(r->drain_fd, 1))
+			sig = SIGTERM; /* cannot drain: ends, as a relay that is replaced must */
+	} while ((sig < 0 && errno == EINTR) || sig == SIGUSR1);
 	fflush(NULL);
 	_exit(0);
 }
 
-/* The signals that stop it, blocked in every thread: the main one waits for them. */
+/* The signals that stop or drain it, blocked in every thread: the main one waits for them. */
 static void block_signals(void)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	pthread_sigmask(SIG_BLOCK, relay_signals(&set), NULL);
 	/* A peer gone is an error of the call that wrote to it. */
 	signal(SIGPIPE, SIG_IGN);
 }
@@ -481,7 +448,7 @@ static void raise_fd_limit(void)
 
 int cmd_relay(int argc, char *argv[])
 {
-	struct relay_cmd r = { .ns_fd = -1, .stats_fd = -1, .notify_fd = -1 };
+	struct relay_cmd r = { .ns_fd = -1, .stats_fd = -1, .notify_fd = -1, .drain_fd = -1 };
 	char why[320];
 	struct passwd *pw;
 	bool socks = false;
@@ -510,6 +477,11 @@ int cmd_relay(int argc, char *argv[])
 	if (open_namespace(&r) || open_listeners(&r) || map_stats(&r) || (socks && (read_resolvers(&r) || read_credentials(&r))) ||
 	    notify_connect(&r))
 		return 1;
+	r.drain_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r.drain_fd < 0) {
+		fprintf(stderr, "%s: unable to start the relay: %s\n", prog, strerror(errno));
+		return 1;
+	}
 	/* Until here, a signal ends the relay at once (up's rollback while it starts, say). */
 	block_signals();
 	if ((ret = privdrop_seal())) {

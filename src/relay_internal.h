@@ -14,7 +14,7 @@
 #include "relay.h"
 #include "relay_serve.h"
 
-enum handle_kind { H_LISTEN, H_CONN, H_UDP };
+enum handle_kind { H_LISTEN, H_CONN, H_UDP, H_DRAIN };
 
 /* What an epoll event points at: a listener, one socket of a connection, a UDP session. */
 struct handle {
@@ -71,6 +71,8 @@ struct relay_loop {
 	size_t handshakes;   /* SOCKS connections not yet connected: each has a deadline */
 	struct timespec socks_sweep_at; /* when those deadlines are looked at next */
 	bool paused;         /* listeners unregistered: at the limit, or out of descriptors */
+	bool draining;       /* listeners closed: a successor serves them; open connections go on to their end */
+	struct handle drain_handle;
 	size_t fits;         /* connections the descriptors allow, learnt when they ran out; 0: no such limit seen */
 	bool starved;        /* out of descriptors with none open, and no spare to shed a client with */
 	struct timespec fits_since; /* then: tried afresh a second later (the other loop may give some back) */
@@ -115,6 +117,8 @@ void udp_reply(struct udp_session *s);
 /* Ends idle sessions; returns the milliseconds until the next may expire, -1 with none. */
 int udp_expire(struct relay_loop *loop);
 void udp_reap(struct relay_loop *loop);
+/* Every session ended: their replies go out through a listener the loop no longer holds. */
+void udp_end_all(struct relay_loop *loop);
 
 /* SOCKS5 (relay_socks.c): the client's bytes until CONNECT is answered. */
 int socks_start(struct conn *c);

@@ -108,13 +108,41 @@ void loop_resume(struct relay_loop *loop)
 	loop->paused = false;
 }
 
+/*
+ * Giving way to a successor: it holds the same listening sockets (reload
+ * took them from this process), so this one only closes its own copies
+ * and serves what is open to its end. UDP sessions end now: a reply goes
+ * out through the listener, which is no longer this loop's.
+ */
+static void loop_drain(struct relay_loop *loop)
+{
+	epoll_ctl(loop->ep, EPOLL_CTL_DEL, loop->opt->drain_fd, NULL);
+	for (size_t i = 0; i < loop->n_listeners; ++i) {
+		/* Unregistered first: the successor's copy keeps the socket, and so would epoll keep it here. */
+		epoll_ctl(loop->ep, EPOLL_CTL_DEL, loop->listeners[i].fd, NULL);
+		close(loop->listeners[i].fd);
+		loop->listeners[i].fd = -1;
+	}
+	loop->n_listeners = 0;
+	loop->paused = true;
+	loop->draining = true;
+	udp_end_all(loop);
+}
+
 static void dispatch(struct relay_loop *loop, const struct epoll_event *ev)
 {
 	struct handle *h = ev->data.ptr;
 
 	switch (h->kind) {
+	case H_DRAIN:
+		loop_drain(loop);
+		break;
 	case H_LISTEN: {
 		struct relay_listener *l = h->obj;
+
+		/* Closed by a drain earlier in this batch. */
+		if (l->fd < 0)
+			break;
 
 		if (l->spec.type == SOCK_DGRAM)
 			udp_receive(loop, l);
@@ -158,6 +186,13 @@ static int loop_init(struct relay_loop *loop, struct relay_listener *ls, size_t 
 	/* Given up when accept finds no descriptor left: a client is then shed, not left to spin the loop. */
 	loop->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	listeners_watch(loop, EPOLL_CTL_ADD);
+	loop->drain_handle = (struct handle){ .kind = H_DRAIN };
+	if (opt->drain_fd >= 0) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &loop->drain_handle };
+
+		if (epoll_ctl(loop->ep, EPOLL_CTL_ADD, opt->drain_fd, &ev))
+			return -errno;
+	}
 	return 0;
 }
 
@@ -177,6 +212,8 @@ int relay_serve(struct relay_listener *ls, size_t n, const struct relay_options 
 			dispatch(&loop, &events[i]);
 		conn_reap(&loop);
 		udp_reap(&loop);
+		if (loop.draining && !loop.open)
+			break;
 	}
 	/* The loop ends only with the process: what is open goes with it. */
 	free(loop.dgram);

@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +25,59 @@
 #include "relay_proc.h"
 
 #define READY_WAIT_MS 10000
+
+/* The namespace a socket was made in, by nsfs inode: the host's or the target's. */
+static int socket_namespace(int fd, struct stat *st)
+{
+	int ns = ioctl(fd, SIOCGSKNS), ret = 0;
+
+	if (ns < 0)
+		return -errno;
+	if (fstat(ns, st))
+		ret = -errno;
+	close(ns);
+	return ret;
+}
+
+/*
+ * A socket handed over for spec (by systemd, or taken from the relay reload
+ * replaces): of its type, listening where it is a stream, bound where the
+ * spec says, on the side it says. A socket bound wider than its spec would
+ * expose more than the spec shows; one on the wrong side would have the
+ * relay connect to itself.
+ */
+int relay_socket_check(int fd, const struct relay_spec *spec, int ns_fd, const char **why)
+{
+	union relay_addr bound = { 0 };
+	socklen_t len = sizeof(int);
+	int type = 0, listening = 0, ret;
+	struct stat sock_ns = { 0 }, side = { 0 };
+
+	*why = "";
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len))
+		return -errno;
+	len = sizeof(listening);
+	if (type != spec->type || (type == SOCK_STREAM && (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) ||
+							   !listening))) {
+		*why = spec->type == SOCK_STREAM ? "not a TCP socket that listens" : "not a UDP socket";
+		return -EPROTOTYPE;
+	}
+	len = sizeof(bound);
+	if (getsockname(fd, &bound.sa, &len) || !relay_addr_same(&bound, &spec->listen)) {
+		*why = "bound elsewhere than the spec says";
+		return -EADDRNOTAVAIL;
+	}
+	if ((ret = socket_namespace(fd, &sock_ns)))
+		return ret; /* the kernel cannot tell (no SIOCGSKNS): said as such */
+	if ((relay_listens_inside(spec) ? fstat(ns_fd, &side) : stat("/proc/self/ns/net", &side)) ||
+	    sock_ns.st_ino != side.st_ino || sock_ns.st_dev != side.st_dev) {
+		*why = relay_listens_inside(spec) ? "not made inside the namespace" : "not made on the host";
+		return -EXDEV;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) || fcntl(fd, F_SETFD, FD_CLOEXEC))
+		return -errno;
+	return 0;
+}
 
 static int listen_here(void *arg)
 {

@@ -395,3 +395,23 @@ int relay_set_format(const struct relay_set *set, char *buf, size_t size)
 	}
 	return 0;
 }
+
+int relay_set_parse_recorded(struct relay_set *set, const char *text)
+{
+	char *copy = strdup(text), *save = NULL, why[320];
+	int ret = copy ? 0 : -ENOMEM;
+
+	relay_set_init(set);
+	for (char *opt = copy ? strtok_r(copy, " ", &save) : NULL, *spec; opt && !ret; opt = strtok_r(NULL, " ", &save)) {
+		int kind = relay_kind_of_option(opt);
+
+		spec = strtok_r(NULL, " ", &save);
+		if (kind < 0 || !spec || set->n == RELAY_SPEC_MAX ||
+		    relay_spec_parse((enum relay_kind)kind, spec, &set->specs[set->n], why, sizeof(why)))
+			ret = -EINVAL;
+		else
+			++set->n;
+	}
+	free(copy);
+	return ret;
+}

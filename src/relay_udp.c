@@ -34,6 +34,12 @@ static void session_end(struct relay_loop *loop, struct udp_session *s)
 	--loop->udp_open;
 }
 
+void udp_end_all(struct relay_loop *loop)
+{
+	while (loop->sessions)
+		session_end(loop, loop->sessions);
+}
+
 void udp_reap(struct relay_loop *loop)
 {
 	while (loop->udp_graveyard) {

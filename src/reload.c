@@ -284,18 +284,22 @@ int cmd_reload(int argc, char *argv[])
 		ret = -ENOENT;
 		goto out;
 	}
-	if ((ret = tunnel_resolve(&t)))
+	/* Relay options given: checked with the file, before anything is touched. */
+	if ((t.relays_given && (ret = tunnel_relay_check(&t))) || (ret = tunnel_resolve(&t)))
 		goto out;
 	if ((ret = nl_open(&t.host, NETLINK_ROUTE)) || (ret = tunnel_find_mtu(&t)))
 		goto out;
 	t.ipv6_off = tunnel_room_ipv6_off(&t.room);
 	if (t.dry_run) {
 		say("ip netns exec %s wg syncconf %s <(nswg strip %s)", t.ns, t.lc.ifname, t.lc.path);
+		if (t.relays_given)
+			ret = tunnel_relay_reload(&t);
 		goto out;
 	}
 	if ((ret = keep_running(&t, &before, &link)))
 		goto out;
-	if ((ret = apply(&t, link.mtu))) {
+	/* The relay last: until it is replaced, a failure of the rest leaves it untouched. */
+	if ((ret = apply(&t, link.mtu)) || (t.relays_given && !tunnel_stop && (ret = tunnel_relay_reload(&t)))) {
 		if (tunnel_stop)
 			fprintf(stderr, "%s: interrupted by signal %d, rolling back\n", prog, (int)tunnel_stop);
 		tunnel_block_signals();

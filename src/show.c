@@ -30,7 +30,8 @@ struct shown {
 /* The relays recorded ("--publish 8080 --socks 1080"), and the counters their relay keeps. */
 static void read_relays(struct shown *s, const char *key)
 {
-	struct daemon_proc proc = { .pid = s->st.relay_pid, .start = s->st.relay_start };
+	struct daemon_proc proc = { .pid = s->st.relay_pid, .start = s->st.relay_start },
+			   draining = { .pid = s->st.relay_draining_pid, .start = s->st.relay_draining_start };
 	struct relay_stats stats = { 0 };
 	size_t n = 0;
 	char *save = NULL, text[sizeof(s->st.relays)];
@@ -44,6 +45,7 @@ static void read_relays(struct shown *s, const char *key)
 		snprintf(s->relays[n].spec, sizeof(s->relays[n].spec), "%s", spec);
 		++n;
 	}
+	s->item.relay_draining_pid = draining.pid && daemon_alive(&draining) ? draining.pid : 0;
 	if (!n)
 		return;
 	fd = state_relay_stats_open(key, s->st.ifname, false);

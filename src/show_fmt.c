@@ -138,8 +138,11 @@ static int render_relays_text(const struct show_item *it, struct strbuf *sb)
 {
 	int ret = 0;
 
-	if (!it->n_relays)
-		return 0;
+	if (it->relay_draining_pid)
+		ret = strbuf_addf(sb, "  relay replaced by reload: pid %d, serving the connections it had\n",
+				  it->relay_draining_pid);
+	if (ret || !it->n_relays)
+		return ret;
 	if (it->relay_running)
 		ret = strbuf_addf(sb, "  relay: pid %d\n", it->relay_pid);
 	else
@@ -233,7 +236,9 @@ static int render_relays_json(const struct show_item *it, struct strbuf *sb)
 	int ret = strbuf_addf(sb, ",\"relay_pid\":");
 
 	ret = ret || (it->n_relays ? strbuf_addf(sb, "%d", it->relay_pid) : strbuf_addf(sb, "null")) ||
-	      strbuf_addf(sb, ",\"relay_running\":%s,\"relays\":[", it->relay_running ? "true" : "false");
+	      strbuf_addf(sb, ",\"relay_running\":%s,\"relay_draining_pid\":", it->relay_running ? "true" : "false") ||
+	      (it->relay_draining_pid ? strbuf_addf(sb, "%d", it->relay_draining_pid) : strbuf_addf(sb, "null")) ||
+	      strbuf_addf(sb, ",\"relays\":[");
 	for (size_t i = 0; !ret && i < it->n_relays; ++i) {
 		const struct show_relay *r = &it->relays[i];
 

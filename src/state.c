@@ -104,6 +104,7 @@ int state_lock(const char *key)
 
 #define STATE_SUFFIX ".state"
 #define RELAY_SUFFIX ".relay"
+#define RELAY_NEXT_SUFFIX ".relay.next"
 /* Neither "lock" nor IFNAME.state nor IFNAME.log: no interface name makes it. */
 #define ROOM_FILE "room"
 
@@ -161,6 +162,8 @@ static const struct field state_fields[] = {
 	FIELD(nswg_state, "relay_pid", FIELD_INT, relay_pid),
 	FIELD(nswg_state, "relay_start", FIELD_U64, relay_start),
 	FIELD(nswg_state, "relays", FIELD_STRING, relays),
+	FIELD(nswg_state, "relay_draining_pid", FIELD_INT, relay_draining_pid),
+	FIELD(nswg_state, "relay_draining_start", FIELD_U64, relay_draining_start),
 };
 
 static const struct field room_fields[] = {
@@ -334,6 +337,8 @@ int state_remove(const char *key, const char *ifname)
 		unlink(path);
 	if (!state_file(key, ifname, RELAY_SUFFIX, path, sizeof(path)))
 		unlink(path);
+	if (!state_file(key, ifname, RELAY_NEXT_SUFFIX, path, sizeof(path)))
+		unlink(path);
 	return 0;
 }
 
@@ -349,6 +354,32 @@ int state_relay_stats_open(const char *key, const char *ifname, bool create)
 	fd = create ? open(path, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600) :
 		      open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+int state_relay_stats_open_next(const char *key, const char *ifname)
+{
+	char path[4200];
+	int fd, ret = state_file(key, ifname, RELAY_NEXT_SUFFIX, path, sizeof(path));
+
+	if (ret)
+		return ret;
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	return fd < 0 ? -errno : fd;
+}
+
+int state_relay_stats_commit(const char *key, const char *ifname, bool keep)
+{
+	char next[4200], path[4200];
+	int ret = state_file(key, ifname, RELAY_NEXT_SUFFIX, next, sizeof(next));
+
+	if (!ret && keep)
+		ret = state_file(key, ifname, RELAY_SUFFIX, path, sizeof(path));
+	if (ret)
+		return ret;
+	/* A rename: the file the replaced relay maps is never truncated under it. */
+	if (keep ? rename(next, path) : unlink(next))
+		return -errno;
+	return 0;
 }
 
 void room_init(struct nswg_room *room, const char *netns)

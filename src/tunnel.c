@@ -153,7 +153,9 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 	t->ns_fd = t->lock_fd = t->host_lock_fd = t->log_fd = -1;
 	relay_set_init(&t->relays);
 	for (int i = 1; i < argc; ++i) {
-		if (cmd == TUNNEL_UP && (r = relay_set_option(&t->relays, argc, argv, &i, why, sizeof(why)))) {
+		if ((cmd == TUNNEL_UP || cmd == TUNNEL_RELOAD) &&
+		    (r = relay_set_option(&t->relays, argc, argv, &i, why, sizeof(why)))) {
+			t->relays_given = true;
 			if (r > 0)
 				continue;
 			fprintf(stderr, "%s: %s\n", prog, why);
@@ -167,6 +169,8 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 			continue;
 		else if (!strcmp(argv[i], "--dry-run"))
 			t->dry_run = true;
+		else if (cmd == TUNNEL_RELOAD && !strcmp(argv[i], "--no-relays"))
+			t->relays_given = true;
 		else if (cmd == TUNNEL_DOWN && !strcmp(argv[i], "--keep-netns"))
 			t->keep_netns = true;
 		else if (!strcmp(argv[i], "--trust-netns-owner"))
@@ -182,6 +186,7 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 		fprintf(stderr, "Usage: %s %s [ CONFIG_FILE | INTERFACE ] [ --netns NS ]%s\n", prog, command_names[cmd],
 			cmd == TUNNEL_DOWN ? " [ --keep-netns ] [ --trust-netns-owner ]" :
 			cmd == TUNNEL_UP ? " [ --trust-netns-owner ] [ --publish SPEC | --host-port SPEC | --socks SPEC ]..." :
+			cmd == TUNNEL_RELOAD ? " [ --trust-netns-owner ] [ --no-relays | --publish SPEC | --host-port SPEC | --socks SPEC ]..." :
 					   " [ --trust-netns-owner ]");
 		return -EINVAL;
 	}

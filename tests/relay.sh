@@ -355,7 +355,7 @@ relay_load() {
 	holder=$!
 	exec 7>$T/hold.in
 	i=0
-	while ! grep -q 'held 1000' $T/hold.out && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	while ! grep -q 'held 1000' $T/hold.out 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 	i=0
 	while ! $NSWG show rl | grep -q '^  --publish 18084:8004: 1000 open' && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 	held=$(rss_kib "$pid")
@@ -405,6 +405,93 @@ relay_signal_at_start() {
 }
 
 # The relay killed during a transfer: down is not blocked, nothing listens after.
+# The inode of the socket listening on the host at PORT (TCP).
+listener_inode() { $SS -Hltne "sport = :$1" | grep -o 'ino:[0-9]*' | head -n 1; }
+wait_gone() { # PID
+	i=0
+	while proc_alive "$1" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	! proc_alive "$1"
+}
+wait_line() { # FILE TEXT
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	grep -q "$2" "$1"
+}
+
+# reload with relay options: a new relay for the new set, the kept listener handed over, the old relay draining.
+relay_reload() {
+	set -- --publish 18080:8000 --socks 11080 --socks-auth $T/auth --publish 17000:7000/udp
+	old=$(relay_pid_of rl rl)
+	ino=$(listener_inode 18080)
+	# A connection through 18082, open across the reload: it goes on, served by the old relay.
+	rm -f $T/held.in
+	mkfifo $T/held.in
+	$SOCAT -t 5 - TCP:127.0.0.1:18082 <$T/held.in >$T/held.out &
+	held=$!
+	exec 8>$T/held.in
+	echo before-reload >&8
+	check "relay: reload: a connection open through --publish 18082:8002" wait_line $T/held.out before-reload
+	$NSWG reload rl "$@" --publish 18086:8000 --max-connections 1 2>$T/err
+	check "relay: reload with relay options: 18082 dropped, 18086 added" test $? = 0
+	new=$(relay_pid_of rl rl)
+	check "relay: reload: a new relay serves, the old one is recorded as draining" \
+		sh -c "[ '$new' != '$old' ] && grep -q '^relay_draining_pid=$old\$' /run/nswg/rl/rl.state"
+	check "relay: reload: the added port serves" sh -c "[ \"\$($CURL -sS --max-time 10 http://127.0.0.1:18086/hello)\" = hello-from-inside ]"
+	check "relay: reload: the dropped port listens no more" not_listening 18082
+	check "relay: reload: a kept port is the same socket, handed over (no client refused meanwhile)" \
+		test "$(listener_inode 18080)" = "$ino"
+	check "relay: reload: and serves" sh -c "[ \"\$($CURL -sS --max-time 10 http://127.0.0.1:18080/hello)\" = hello-from-inside ]"
+	$NSWG show rl >$T/show.out
+	check "relay: reload: show names the new specs and the relay draining" \
+		sh -c "grep -q '^  --publish 18086:8000: 0 open, 1 in all' $T/show.out && ! grep -q 18082 $T/show.out &&
+			grep -q '^  relay replaced by reload: pid $old, serving' $T/show.out"
+	# A client waiting on the shared listener (the new relay at its limit of one) must not wake the old
+	# relay: epoll keeps a socket that another process still holds, unless it is taken out.
+	sleep 3 | $FANOUT hold 127.0.0.1 18080 1 >$T/hold1.out &
+	h1=$!
+	wait_line $T/hold1.out 'held 1'
+	sleep 3 | $FANOUT hold 127.0.0.1 18080 1 >$T/hold2.out &
+	h2=$!
+	wait_line $T/hold2.out 'held 1'
+	t0=$(cpu_ticks "$old")
+	sleep 1
+	t1=$(cpu_ticks "$old")
+	check "relay: reload: a client waiting on a kept port leaves the old relay idle ($((t1 - t0)) ticks of CPU)" \
+		test $((t1 - t0)) -le 2
+	wait $h1 $h2
+	echo after-reload >&8
+	check "relay: reload: the connection open across it still moves bytes both ways" wait_line $T/held.out after-reload
+	exec 8>&-
+	wait $held 2>/dev/null
+	check "relay: reload: the old relay ends with its last connection" wait_gone "$old"
+	$NSWG reload rl 2>$T/err
+	check "relay: reload without relay options keeps the relay as it is" \
+		sh -c "[ $? = 0 ] && [ '$(relay_pid_of rl rl)' = '$new' ] && [ \"\$($CURL -sS --max-time 10 http://127.0.0.1:18086/hello)\" = hello-from-inside ]"
+	$SOCAT TCP-LISTEN:18087,bind=127.0.0.1,reuseaddr - </dev/null >/dev/null 2>&1 &
+	taker=$!
+	wait_listening - 18087
+	$NSWG reload rl "$@" --publish 18087:8000 2>$T/err
+	check "relay: reload onto a port taken fails, naming the spec and the side" \
+		sh -c "[ $? = 1 ] && grep -q -- '--publish 18087:8000: unable to listen on the host at 127.0.0.1:18087' $T/err"
+	check "relay: and leaves the relay as it was" \
+		sh -c "[ '$(relay_pid_of rl rl)' = '$new' ] && grep -q '^relays=.*18086:8000' /run/nswg/rl/rl.state &&
+			! grep -q '^relay_draining_pid=[1-9]' /run/nswg/rl/rl.state && [ \"\$($CURL -sS --max-time 10 http://127.0.0.1:18086/hello)\" = hello-from-inside ]"
+	kill $taker 2>/dev/null
+	wait $taker 2>/dev/null
+	$NSWG reload rl --no-relays 2>$T/err
+	check "relay: reload --no-relays: nothing listens, the relay is gone" \
+		sh -c "[ $? = 0 ] && ! grep -q '^relay_pid=[1-9]' /run/nswg/rl/rl.state"
+	check "relay: reload --no-relays: the relay ends (it had no connection open)" wait_gone "$new"
+	check "relay: and its ports are free" not_listening 18080 18086 11080 17000
+	$NSWG reload rl "$@" 2>$T/err
+	check "relay: reload brings relays back where there were none" \
+		sh -c "[ $? = 0 ] && [ \"\$($CURL -sS --max-time 10 http://127.0.0.1:18080/hello)\" = hello-from-inside ]"
+	out=$($CURL -sS --max-time 10 --socks5-hostname alice:s3cret@127.0.0.1:11080 http://only.inside.test:8000/hello 2>$T/err)
+	$CURL -sS --max-time 10 --socks5-hostname alice:wrong@127.0.0.1:11080 http://only.inside.test:8000/hello >/dev/null 2>&1
+	check "relay: reload: the new relay's SOCKS entrance lets the right credentials in, and only them" \
+		sh -c "[ $? = 97 ] && [ '$out' = hello-through-the-tunnel ]"
+}
+
 relay_killed() {
 	$CURL -sS --limit-rate 2M -o /dev/null http://127.0.0.1:18080/blob 2>/dev/null &
 	slow=$!
@@ -458,10 +545,12 @@ test_relay() {
 	check "relay: after down, the relay is gone and nothing listens where it did" relay_gone "$pid"
 	relay_host_dump >$T/relay.host.after
 	check "relay: the host's dumps after down are those before up" cmp -s $T/relay.host.before $T/relay.host.after
-	$NSWG up rl --netns rl --publish 18080:8000 --socks 11080 --socks-auth $T/auth --publish 17000:7000/udp 2>$T/err
+	$NSWG up rl --netns rl --publish 18080:8000 --socks 11080 --socks-auth $T/auth --publish 17000:7000/udp \
+		--publish 18082:8002 2>$T/err
 	check "relay: up again, the SOCKS entrance asking for credentials" test $? = 0
 	if relay_servers_start; then
 		relay_socks_auth
+		relay_reload
 		relay_killed
 	else
 		fail "relay: the test servers did not start again"

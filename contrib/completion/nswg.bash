@@ -65,6 +65,7 @@ _nswg() {
 		if [[ $cur == -* ]]; then
 			words="--netns --dry-run"
 			[[ $cmd == down ]] && words+=" --keep-netns" || words+=" --trust-netns-owner"
+			[[ $cmd == reload ]] && words+=" --no-relays $_nswg_relay_options"
 		else
 			words=$(_nswg_managed)
 		fi

@@ -81,9 +81,16 @@ _nswg() {
 				'--dry-run[print what would be done, do nothing]' \
 				'--keep-netns[keep a namespace nswg made]' '1:interface:_nswg_managed' && ret=0
 			;;
-		save | reload)
+		save)
 			_arguments '--netns[the namespace]:namespace:_nswg_netns' \
 				'--dry-run[print what would be done, do nothing]' \
+				'--trust-netns-owner[accept a namespace of another user namespace]' '1:interface:_nswg_managed' && ret=0
+			;;
+		reload)
+			_nswg_relay_args
+			_arguments "$reply[@]" '--netns[the namespace]:namespace:_nswg_netns' \
+				'--dry-run[print what would be done, do nothing]' \
+				'--no-relays[no relay any more (relay options given: these alone)]' \
 				'--trust-netns-owner[accept a namespace of another user namespace]' '1:interface:_nswg_managed' && ret=0
 			;;
 		show)

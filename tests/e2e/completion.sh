@@ -51,6 +51,7 @@ exec offers ip netns names|nswg exec e|egress
 relay offers ip netns names|nswg relay eg|egress
 up offers the relay's options|nswg up home --pu|--publish
 relay offers its options|nswg relay egress --relay-u|--relay-user
+reload offers the relay's options|nswg reload wg0 --no-r|--no-relays
 CASES
 
 # What only one of them is asked.

@@ -143,6 +143,25 @@ static void test_set_options(void **state)
 	assert_int_equal(relay_set_format(&set, text, sizeof(text)), 0);
 	assert_string_equal(text, "--publish 8080 --socks 1080 --host-port 5432 --host-port 8080 --publish 8080/udp");
 	assert_int_equal(relay_set_format(&set, text, 20), -ENAMETOOLONG);
+	/* Read back from the journal: the same specs, in their order; what nswg never wrote is refused. */
+	{
+		struct relay_set back;
+
+		assert_int_equal(relay_set_format(&set, text, sizeof(text)), 0);
+		assert_int_equal(relay_set_parse_recorded(&back, text), 0);
+		assert_int_equal(back.n, set.n);
+		for (size_t i = 0; i < set.n; ++i) {
+			assert_int_equal(back.specs[i].kind, set.specs[i].kind);
+			assert_int_equal(back.specs[i].type, set.specs[i].type);
+			assert_true(relay_addr_same(&back.specs[i].listen, &set.specs[i].listen));
+			assert_string_equal(back.specs[i].text, set.specs[i].text);
+		}
+		assert_int_equal(relay_set_parse_recorded(&back, ""), 0);
+		assert_int_equal(back.n, 0);
+		assert_int_equal(relay_set_parse_recorded(&back, "--publish"), -EINVAL);
+		assert_int_equal(relay_set_parse_recorded(&back, "--netns x"), -EINVAL);
+		assert_int_equal(relay_set_parse_recorded(&back, "--publish 99999"), -EINVAL);
+	}
 	for (size_t i = set.n; i < RELAY_SPEC_MAX; ++i) {
 		char port[16];
 

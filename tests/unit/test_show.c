@@ -128,6 +128,13 @@ static void test_relays_text(void **state)
 	assert_int_equal(show_render_text(&it, 0, &sb), 0);
 	assert_non_null(strstr(sb.s, "  relay: NOT RUNNING (pid 77 was recorded)\n"));
 	strbuf_free(&sb);
+	/* After reload --no-relays: no spec, the replaced relay still draining. */
+	it.n_relays = 0;
+	it.relay_draining_pid = 66;
+	assert_int_equal(show_render_text(&it, 0, &sb), 0);
+	assert_non_null(strstr(sb.s, "  relay replaced by reload: pid 66, serving the connections it had\n  error: gone\n"));
+	assert_null(strstr(sb.s, "relay: "));
+	strbuf_free(&sb);
 }
 
 static void test_json(void **state)
@@ -139,7 +146,7 @@ static void test_json(void **state)
 	};
 	struct show_item it[2] = {
 		{ .netns = "/run/\"odd\"\\\n", .ifname = "wg0", .implementation = "wireguard-go", .pid = 42, .device = cfg,
-		  .relays = relays, .n_relays = 2, .relay_pid = 77, .relay_running = true },
+		  .relays = relays, .n_relays = 2, .relay_pid = 77, .relay_running = true, .relay_draining_pid = 66 },
 		{ .netns = "b", .ifname = "wg1", .implementation = "kernel", .error = "no such device" },
 	};
 	struct strbuf sb = { 0 };
@@ -148,7 +155,7 @@ static void test_json(void **state)
 	assert_string_equal(sb.s,
 		"[{\"namespace\":\"/run/\\\"odd\\\"\\\\\\u000a\",\"interface\":\"wg0\",\"implementation\":\"wireguard-go\","
 		"\"pid\":42,\"host\":{\"interface_absent\":true,\"default_routes_unchanged\":true},"
-		"\"relay_pid\":77,\"relay_running\":true,\"relays\":[{\"option\":\"--publish\",\"spec\":\"8080\",\"open\":1,"
+		"\"relay_pid\":77,\"relay_running\":true,\"relay_draining_pid\":66,\"relays\":[{\"option\":\"--publish\",\"spec\":\"8080\",\"open\":1,"
 		"\"total\":3,\"bytes_to_target\":10,\"bytes_from_target\":2048},{\"option\":\"--host-port\",\"spec\":\"5432\","
 		"\"open\":0,\"total\":0,\"bytes_to_target\":0,\"bytes_from_target\":0}],"
 		"\"public_key\":\"HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=\",\"listen_port\":51820,\"fwmark\":0,"
@@ -157,7 +164,7 @@ static void test_json(void **state)
 		"\"persistent_keepalive\":25,\"preshared_key\":true}]},"
 		"{\"namespace\":\"b\",\"interface\":\"wg1\",\"implementation\":\"kernel\",\"pid\":null,"
 		"\"host\":{\"interface_absent\":true,\"default_routes_unchanged\":true},\"relay_pid\":null,"
-		"\"relay_running\":false,\"relays\":[],\"error\":\"no such device\"}]\n");
+		"\"relay_running\":false,\"relay_draining_pid\":null,\"relays\":[],\"error\":\"no such device\"}]\n");
 	/* No secret in it, whatever the device held. */
 	assert_null(strstr(sb.s, "yAnz5TF"));
 	strbuf_free(&sb);
