@@ -16,6 +16,7 @@ packages() {
 	lint) echo "mandoc man-db clang shellcheck" ;;
 	units) echo "systemd curl man-db" ;;
 	fuzz) echo "clang" ;;
+	bench) echo "iperf3 wrk socat curl dnsmasq-base systemd" ;;
 	*) echo "deps.sh: unknown group \`$1'" >&2; exit 2 ;;
 	esac
 }

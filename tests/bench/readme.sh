@@ -1,14 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 #
-# Puts build/bench/results.md, as make bench wrote it, into README.md between
-# the bench markers: the figures there are measured, never typed in.
+# Puts the tables make bench wrote into README.md between their markers:
+# build/bench/results.md between bench:begin and bench:end, and
+# build/bench/relay.md between bench-relay:begin and bench-relay:end. The
+# figures there are measured, never typed in; a table not measured again
+# stays as it was.
 set -eu
 cd "$(dirname "$0")/../.."
 results=${1:-build/bench/results.md}
-[ -s "$results" ] || { echo "readme.sh: no $results: run make bench first" >&2; exit 1; }
-awk -v results="$results" '
-	/^<!-- bench:begin -->$/ { print; while ((getline line < results) > 0) print line; skip = 1; next }
-	/^<!-- bench:end -->$/ { skip = 0 }
-	!skip { print }' README.md >README.md.new
-mv README.md.new README.md
+relay=${2:-build/bench/relay.md}
+[ -s "$results" ] || [ -s "$relay" ] || { echo "readme.sh: no $results nor $relay: run make bench first" >&2; exit 1; }
+fill() { # MARKER FILE
+	[ -s "$2" ] || return 0
+	awk -v results="$2" -v begin="<!-- $1:begin -->" -v end="<!-- $1:end -->" '
+		$0 == begin { print; while ((getline line < results) > 0) print line; skip = 1; next }
+		$0 == end { skip = 0 }
+		!skip { print }' README.md >README.md.new
+	mv README.md.new README.md
+}
+fill bench "$results"
+fill bench-relay "$relay"

@@ -4,8 +4,10 @@
 # make bench: nswg side by side with wg-quick and with the floor, on
 # wireguard-go here (in a sandbox) and on kernel WireGuard in the VM.
 #   make bench [BENCH_RUNS=5] [BENCH_SIZES="peers1 ... aips100k"] [BENCH_VM=1] [BENCH_LOCAL=1]
-#              [WGQUICK_BIG_RUNS=1] [BENCH_VM_WGQUICK_BIG_RUNS=0]
-# The tables go to stdout and to build/bench/results.md.
+#              [WGQUICK_BIG_RUNS=1] [BENCH_VM_WGQUICK_BIG_RUNS=0] [BENCH_RELAY=1]
+# The tables go to stdout and to build/bench/results.md; the relay's
+# (tests/bench/relay.sh, this machine only: emulation would measure qemu)
+# to stdout and build/bench/relay.md.
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
 need wireguard-go wg wg-quick ip busybox
@@ -40,6 +42,13 @@ if [ "${1:-}" != --sandboxed ]; then
 			grep '^|' "$out/vm.log" | tr -d '\r'
 		fi
 	} | tee "$out/results.md"
+	[ "${PIPESTATUS[0]}" = 0 ] || exit 1
+	[ "${BENCH_RELAY:-1}" = 1 ] || exit 0
+	{
+		echo "## The relay: --publish and --socks against systemd-socket-proxyd and socat, on this machine"
+		echo
+		"$TOP/tests/bench/relay.sh"
+	} | tee "$out/relay.md"
 	exit "${PIPESTATUS[0]}"
 fi
 

@@ -15,6 +15,9 @@
  *   fanout hold ADDR PORT N               N connections held open until stdin ends
  *   fanout urgent ADDR PORT               sends "abc", an urgent "X", "def", half-closes: prints
  *                                         what comes back
+ *   fanout http ADDR PORT                 answers every HTTP request with 200 and "hello\n", then
+ *                                         closes: the benchmark's server (busybox httpd forks for
+ *                                         each, and would be all that is measured)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -281,6 +284,68 @@ static int hold(const char *ip, const char *port, size_t n)
 	return 0;
 }
 
+struct http_conn {
+	int fd;
+	size_t got;
+	char req[4096];
+};
+
+static const char http_reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nhello\n";
+
+/* The request read to its blank line, the reply written (it fits a socket's buffer), closed. */
+static void http_serve(struct http_conn *c)
+{
+	for (;;) {
+		ssize_t n = read(c->fd, c->req + c->got, sizeof(c->req) - 1 - c->got);
+
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0)
+			break;
+		c->got += (size_t)n;
+		c->req[c->got] = '\0';
+		if (strstr(c->req, "\r\n\r\n") || c->got == sizeof(c->req) - 1) {
+			/* A reply that does not go out is a client gone: closed all the same. */
+			ssize_t w = write(c->fd, http_reply, sizeof(http_reply) - 1);
+
+			(void)w;
+			break;
+		}
+	}
+	close(c->fd);
+	free(c);
+}
+
+static int http(const char *ip, const char *port)
+{
+	struct sockaddr_in a = addr_of(ip, port);
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1, ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL }, evs[256];
+
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 4096) || epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev)) {
+		perror("fanout: http");
+		return 1;
+	}
+	for (;;) {
+		int n = epoll_wait(ep, evs, 256, -1);
+
+		for (int i = 0; i < n; ++i) {
+			if (evs[i].data.ptr) {
+				http_serve(evs[i].data.ptr);
+				continue;
+			}
+			for (int fd; (fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK)) >= 0;) {
+				struct http_conn *c = calloc(1, sizeof(*c));
+
+				c->fd = fd;
+				ev = (struct epoll_event){ .events = EPOLLIN, .data.ptr = c };
+				epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+			}
+		}
+	}
+}
+
 static int urgent(const char *ip, const char *port)
 {
 	struct sockaddr_in a = addr_of(ip, port);
@@ -331,6 +396,8 @@ int main(int argc, char *argv[])
 		return urgent(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "hold"))
 		return hold(argv[2], argv[3], strtoul(argv[4], NULL, 10));
-	fprintf(stderr, "usage: fanout echo|run|noread|hold ADDR PORT ...\n");
+	if (argc == 4 && !strcmp(argv[1], "http"))
+		return http(argv[2], argv[3]);
+	fprintf(stderr, "usage: fanout echo|run|noread|hold|urgent|http ADDR PORT ...\n");
 	return 2;
 }
