@@ -4,7 +4,19 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+
+/* Headers older than the kernels that have them (5.1, 5.3, 5.6): the numbers are one on every architecture. */
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
 
 /*
  * A process nswg starts to outlive it (a userspace WireGuard, the relay):

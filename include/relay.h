@@ -70,7 +70,7 @@ struct relay_set {
 	size_t max_connections;
 	unsigned int udp_timeout;
 	const char *tuning; /* the first of --relay-user, --max-connections, --udp-timeout given, for messages */
-	bool udp_timeout_given;
+	bool udp_timeout_given, user_given, max_connections_given;
 };
 void relay_set_init(struct relay_set *set);
 /*

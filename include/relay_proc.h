@@ -31,6 +31,7 @@ struct relay_launch {
 	const char *ns_name; /* as given to up: for the relay's messages and /etc/netns/NAME */
 	int ns_fd, stats_fd, log_fd;
 	const int *listeners; /* set->n of them, in the set's order */
+	int predecessor_fd;   /* reload: a pidfd of the relay it replaces, told to drain once this one serves; -1 */
 	const char *notify;   /* "NOTIFY_SOCKET=@..." */
 };
 /* --socks-auth FILE read and checked, for up (before anything is touched) and the relay; prints why not. */

@@ -41,6 +41,11 @@ struct nswg_state {
 	char relays[2048];              /* its specs, as options */
 	int relay_draining_pid;         /* the relay reload replaced, serving its last connections; 0: none */
 	unsigned long long relay_draining_start;
+	/* The relay's options besides its specs, for reload to keep: "" and 0 where not given. */
+	char relay_socks_auth[4096];
+	char relay_user[256];
+	int relay_max_connections;
+	int relay_udp_timeout;
 };
 
 /*
@@ -100,7 +105,8 @@ int state_list(struct state_entry **out, size_t *n);
 int state_others(const char *key, const char *ifname, size_t *n);
 
 /* IFNAME.log beside the state, for a userspace implementation's messages. */
-int state_log_open(const char *key, const char *ifname);
+/* fresh: emptied first (up); else appended to (reload's relay). */
+int state_log_open(const char *key, const char *ifname, bool fresh);
 int state_log_path(const char *key, const char *ifname, char *path, size_t size);
 
 /*

@@ -53,6 +53,7 @@ struct tunnel {
 	bool userspace; /* the device is a userspace implementation's TUN */
 	bool ns_gone;   /* the namespace recorded is not reachable any more: touch nothing inside */
 	int log_fd;
+	off_t log_from; /* where this command's part of IFNAME.log begins */
 };
 
 /* The signal that asks for a rollback, or 0. */
@@ -150,6 +151,8 @@ int tunnel_relay_start(struct tunnel *t);
 int tunnel_relay_stop(struct tunnel *t);
 /* reload's relay options (t->relays, given): the relay replaced, its open connections left to end. */
 int tunnel_relay_reload(struct tunnel *t);
+/* reload: the options not given again (--socks-auth, --relay-user, the limits) kept from the journal. */
+void tunnel_relay_inherit(struct tunnel *t);
 /* Used by down too: the running configuration written back into the file. */
 int tunnel_save_running(struct tunnel *t, const struct rtnl_link *link);
 

@@ -22,6 +22,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -45,6 +46,7 @@ struct relay_cmd {
 	struct relay_socks_config socks;
 	int notify_fd;
 	int drain_fd; /* an eventfd the loops watch: written on SIGUSR1 */
+	int pred_fd;  /* --replaces-fd: the relay this one replaces, a pidfd; -1 */
 };
 
 /* One loop's thread: the namespace it makes its connections in, and its listeners. */
@@ -95,6 +97,8 @@ static int parse(struct relay_cmd *r, int argc, char *argv[])
 		if (!strcmp(argv[i], "--netns-fd") && i + 1 < argc && !fd_option(argv[i + 1], &r->ns_fd))
 			++i;
 		else if (!strcmp(argv[i], "--stats-fd") && i + 1 < argc && !fd_option(argv[i + 1], &r->stats_fd))
+			++i;
+		else if (!strcmp(argv[i], "--replaces-fd") && i + 1 < argc && !fd_option(argv[i + 1], &r->pred_fd))
 			++i;
 		else if (argv[i][0] != '-' && !r->ns)
 			r->ns = argv[i];
@@ -410,6 +414,17 @@ static int serve(struct relay_cmd *r, const struct passwd *pw)
 	if (chdir("/"))
 		_exit(1);
 	pthread_barrier_wait(&barrier);
+	/*
+	 * Serving: the relay this one replaces may close its listeners now. Told
+	 * here, not only by reload after READY=1, so that a reload killed in
+	 * between does not leave it serving the ports it dropped. (Of another
+	 * user, it is reload's to tell.)
+	 */
+	if (r->pred_fd >= 0) {
+		syscall(SYS_pidfd_send_signal, r->pred_fd, SIGUSR1, NULL, 0);
+		close(r->pred_fd);
+		r->pred_fd = -1;
+	}
 	if (r->notify_fd >= 0) {
 		if (send(r->notify_fd, "READY=1", 7, MSG_NOSIGNAL) < 0)
 			fprintf(stderr, "%s: unable to notify readiness: %s\n", prog, strerror(errno));
@@ -448,7 +463,7 @@ static void raise_fd_limit(void)
 
 int cmd_relay(int argc, char *argv[])
 {
-	struct relay_cmd r = { .ns_fd = -1, .stats_fd = -1, .notify_fd = -1, .drain_fd = -1 };
+	struct relay_cmd r = { .ns_fd = -1, .stats_fd = -1, .notify_fd = -1, .drain_fd = -1, .pred_fd = -1 };
 	char why[320];
 	struct passwd *pw;
 	bool socks = false;

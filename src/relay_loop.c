@@ -126,6 +126,11 @@ static void loop_drain(struct relay_loop *loop)
 	loop->n_listeners = 0;
 	loop->paused = true;
 	loop->draining = true;
+	/* Kept to shed a client at accept: there is no accepting any more. */
+	if (loop->spare >= 0) {
+		close(loop->spare);
+		loop->spare = -1;
+	}
 	udp_end_all(loop);
 }
 
@@ -215,7 +220,9 @@ int relay_serve(struct relay_listener *ls, size_t n, const struct relay_options 
 		if (loop.draining && !loop.open)
 			break;
 	}
-	/* The loop ends only with the process: what is open goes with it. */
+	/* On an error the process ends with the loop, and what is open goes with it; drained, nothing is open. */
+	if (loop.spare >= 0)
+		close(loop.spare);
 	free(loop.dgram);
 	free(loop.listen_handles);
 	if (loop.ep >= 0)

@@ -199,17 +199,18 @@ int relay_wait_ready(int notify_fd, const struct daemon_proc *p, int *status, co
 }
 
 /*
- * nswg relay NS --netns-fd N --stats-fd M [options] SPEC...: the listeners
- * at 3.., the namespace and the counters after them.
+ * nswg relay NS --netns-fd N --stats-fd M [--replaces-fd P] [options]
+ * SPEC...: the listeners at 3.., the namespace, the counters and the
+ * predecessor after them.
  */
 int relay_spawn(const struct relay_launch *l, struct daemon_proc *p, struct daemon_gate *g)
 {
 	const struct relay_set *set = l->set;
-	char ns_fd[16], stats_fd[16], max[24], udp_timeout[16];
+	char ns_fd[16], stats_fd[16], max[24], udp_timeout[16], pred_fd[16];
 	char *argv[16 + 2 * RELAY_SPEC_MAX] = { "nswg", "relay", (char *)l->ns_name, "--netns-fd", ns_fd,
 						 "--stats-fd", stats_fd, "--relay-user", (char *)set->user,
 						 "--max-connections", max };
-	int fds[RELAY_SPEC_MAX + 2], argc = 11;
+	int fds[RELAY_SPEC_MAX + 3], argc = 11;
 	bool udp = false;
 	const char *env[] = { l->notify, NULL };
 	struct daemon_args a = { .path = "/proc/self/exe", .argv = argv, .env = env, .fds = fds,
@@ -221,6 +222,13 @@ int relay_spawn(const struct relay_launch *l, struct daemon_proc *p, struct daem
 	}
 	fds[set->n] = l->ns_fd;
 	fds[set->n + 1] = l->stats_fd;
+	if (l->predecessor_fd >= 0) {
+		fds[set->n + 2] = l->predecessor_fd;
+		a.n_fds = set->n + 3;
+		snprintf(pred_fd, sizeof(pred_fd), "%zu", 5 + set->n);
+		argv[argc++] = "--replaces-fd";
+		argv[argc++] = pred_fd;
+	}
 	snprintf(ns_fd, sizeof(ns_fd), "%zu", 3 + set->n);
 	snprintf(stats_fd, sizeof(stats_fd), "%zu", 4 + set->n);
 	snprintf(max, sizeof(max), "%zu", set->max_connections);

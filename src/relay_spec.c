@@ -329,10 +329,12 @@ int relay_set_option(struct relay_set *set, int argc, char *argv[], int *i, char
 		}
 		value = argv[++*i];
 	}
-	if (!strcmp(option, "--socks-auth"))
+	if (!strcmp(option, "--socks-auth")) {
 		set->socks_auth = value;
-	else if (!strcmp(option, "--relay-user"))
+	} else if (!strcmp(option, "--relay-user")) {
 		set->user = value;
+		set->user_given = true;
+	}
 	if (relay_kind_of_option(option) < 0 && strcmp(option, "--socks-auth") && !set->tuning)
 		set->tuning = option;
 	if ((kind = relay_kind_of_option(option)) >= 0)
@@ -341,6 +343,7 @@ int relay_set_option(struct relay_set *set, int argc, char *argv[], int *i, char
 		if (number(option, value, 1, 1000000, &v, why, size))
 			return -EINVAL;
 		set->max_connections = v;
+		set->max_connections_given = true;
 	} else if (!strcmp(option, "--udp-timeout")) {
 		if (number(option, value, 1, 86400, &v, why, size))
 			return -EINVAL;

@@ -164,6 +164,10 @@ static const struct field state_fields[] = {
 	FIELD(nswg_state, "relays", FIELD_STRING, relays),
 	FIELD(nswg_state, "relay_draining_pid", FIELD_INT, relay_draining_pid),
 	FIELD(nswg_state, "relay_draining_start", FIELD_U64, relay_draining_start),
+	FIELD(nswg_state, "relay_socks_auth", FIELD_STRING, relay_socks_auth),
+	FIELD(nswg_state, "relay_user", FIELD_STRING, relay_user),
+	FIELD(nswg_state, "relay_max_connections", FIELD_INT, relay_max_connections),
+	FIELD(nswg_state, "relay_udp_timeout", FIELD_INT, relay_udp_timeout),
 };
 
 static const struct field room_fields[] = {
@@ -351,7 +355,10 @@ int state_relay_stats_open(const char *key, const char *ifname, bool create)
 		ret = state_file(key, ifname, RELAY_SUFFIX, path, sizeof(path));
 	if (ret)
 		return ret;
-	fd = create ? open(path, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600) :
+	/* A new file, never one truncated: a relay still running (draining, say) may map the old one. */
+	if (create && unlink(path) && errno != ENOENT)
+		return -errno;
+	fd = create ? open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) :
 		      open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
@@ -363,7 +370,9 @@ int state_relay_stats_open_next(const char *key, const char *ifname)
 
 	if (ret)
 		return ret;
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (unlink(path) && errno != ENOENT)
+		return -errno;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -430,7 +439,7 @@ int state_log_path(const char *key, const char *ifname, char *path, size_t size)
 	return state_file(key, ifname, ".log", path, size);
 }
 
-int state_log_open(const char *key, const char *ifname)
+int state_log_open(const char *key, const char *ifname, bool fresh)
 {
 	char path[4200];
 	int fd, ret = make_dirs(key);
@@ -439,7 +448,7 @@ int state_log_open(const char *key, const char *ifname)
 		ret = state_log_path(key, ifname, path, sizeof(path));
 	if (ret)
 		return ret;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = open(path, O_WRONLY | O_CREAT | (fresh ? O_TRUNC : 0) | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
 	return fd < 0 ? -errno : fd;
 }
 

@@ -146,6 +146,7 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 	static char state_config[4096];
 
 	char why[320];
+	bool no_relays = false;
 	int r;
 
 	memset(t, 0, sizeof(*t));
@@ -170,7 +171,7 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 		else if (!strcmp(argv[i], "--dry-run"))
 			t->dry_run = true;
 		else if (cmd == TUNNEL_RELOAD && !strcmp(argv[i], "--no-relays"))
-			t->relays_given = true;
+			t->relays_given = no_relays = true;
 		else if (cmd == TUNNEL_DOWN && !strcmp(argv[i], "--keep-netns"))
 			t->keep_netns = true;
 		else if (!strcmp(argv[i], "--trust-netns-owner"))
@@ -181,6 +182,11 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 			fprintf(stderr, "%s: unknown or misplaced argument `%s'\n", prog, argv[i]);
 			return -EINVAL;
 		}
+	}
+	if (no_relays && t->relays.n) {
+		fprintf(stderr, "%s: --no-relays: and relays given (%s %s)\n", prog,
+			relay_kind_option(t->relays.specs[0].kind), t->relays.specs[0].text);
+		return -EINVAL;
 	}
 	if (!config) {
 		fprintf(stderr, "Usage: %s %s [ CONFIG_FILE | INTERFACE ] [ --netns NS ]%s\n", prog, command_names[cmd],
@@ -536,8 +542,11 @@ void tunnel_print_log(const struct tunnel *t, const char *who)
 	bool cut = false;
 
 	if (fd >= 0) {
-		if (!fstat(fd, &st) && st.st_size > LOG_TAIL)
+		/* What was written from log_from on: reload appends, and what came before is not this failure's. */
+		if (!fstat(fd, &st) && st.st_size - t->log_from > LOG_TAIL)
 			cut = lseek(fd, st.st_size - LOG_TAIL, SEEK_SET) > 0;
+		else if (t->log_from > 0)
+			lseek(fd, t->log_from, SEEK_SET);
 		n = read(fd, buf, LOG_TAIL);
 		close(fd);
 	}

@@ -8,6 +8,7 @@
  * with it go its listening sockets, which no other process holds.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -56,6 +57,8 @@ int tunnel_relay_check(struct tunnel *t)
 		fprintf(stderr, "%s: %s\n", prog, why);
 		return -EINVAL;
 	}
+	if (t->cmd == TUNNEL_RELOAD)
+		tunnel_relay_inherit(t);
 	for (size_t i = 0; i < set->n; ++i) {
 		const struct relay_spec *s = &set->specs[i];
 		const union relay_addr *inside = relay_listens_inside(s) ? &s->listen : &s->target;
@@ -104,35 +107,48 @@ static bool same_socket(const struct relay_spec *a, const struct relay_spec *b)
  * listens where s does: the same socket, taken from it (pidfd_getfd), so
  * that the relay replacing it is never refused the port, and no client is
  * refused while the relays change. up hands the relay its listeners at 3,
- * 4, ... in the order of its specs; what is taken is checked all the same.
- * -ENOENT when old has none there.
+ * 4, ... in the order of its specs; what is taken is checked all the same,
+ * and one the relay no longer holds (closed, or its number reused) is made
+ * afresh. -ENOENT when old has none there.
  */
 static int take_listener(const struct tunnel *t, int pidfd, const struct relay_set *old, const struct relay_spec *s)
 {
 	const char *why;
-	char where[64];
-	int fd, ret;
+	int fd;
 
 	for (size_t j = 0; pidfd >= 0 && j < old->n; ++j) {
 		if (!same_socket(&old->specs[j], s))
 			continue;
 		fd = (int)syscall(SYS_pidfd_getfd, pidfd, 3 + (int)j, 0);
+		if (fd < 0 && errno == EBADF)
+			return -ENOENT;
 		if (fd < 0) {
-			ret = -errno;
-			fprintf(stderr, "%s: %s %s: unable to take the running relay's socket: %s\n", prog,
-				relay_kind_option(s->kind), s->text, strerror(-ret));
+			int ret = -errno;
+
+			fprintf(stderr, "%s: %s %s: unable to take the running relay's socket: %s%s\n", prog,
+				relay_kind_option(s->kind), s->text, strerror(-ret),
+				ret == -EPERM || ret == -ENOSYS ?
+					" (it takes Linux 5.6 or later, CAP_SYS_PTRACE, and kernel.yama.ptrace_scope below 3; "
+					"or run down and up)" : "");
 			return ret;
 		}
-		if ((ret = relay_socket_check(fd, s, t->ns_fd, &why))) {
-			relay_addr_format(&s->listen, where, sizeof(where));
-			fprintf(stderr, "%s: %s %s: the running relay's socket is %s (%s %s)\n", prog,
-				relay_kind_option(s->kind), s->text, *why ? why : strerror(-ret), where, relay_side(s));
+		if (relay_socket_check(fd, s, t->ns_fd, &why)) {
 			close(fd);
-			return ret;
+			return -ENOENT;
 		}
 		return fd;
 	}
 	return -ENOENT;
+}
+
+/* The running relay's spec that holds the port s would listen on, by another address: NULL when none. */
+static const struct relay_spec *port_held(const struct relay_set *old, const struct relay_spec *s)
+{
+	for (size_t j = 0; j < old->n; ++j) {
+		if (!same_socket(&old->specs[j], s) && relay_spec_same_listener(&old->specs[j], s))
+			return &old->specs[j];
+	}
+	return NULL;
 }
 
 /*
@@ -142,6 +158,7 @@ static int take_listener(const struct tunnel *t, int pidfd, const struct relay_s
  */
 static int open_listeners(struct tunnel *t, int *fds, int pidfd, const struct relay_set *old)
 {
+	const struct relay_spec *held;
 	char where[64];
 
 	for (size_t i = 0; i < t->relays.n; ++i) {
@@ -152,6 +169,12 @@ static int open_listeners(struct tunnel *t, int *fds, int pidfd, const struct re
 			fds[i] = relay_listen(s, t->ns_fd);
 		else if (fds[i] < 0)
 			return fds[i];
+		if (fds[i] == -EADDRINUSE && (held = port_held(old, s))) {
+			fprintf(stderr, "%s: %s %s: the running relay listens on that port for %s %s; "
+					"move it in two reloads (without it, then with it)\n", prog,
+				relay_kind_option(s->kind), s->text, relay_kind_option(held->kind), held->text);
+			return fds[i];
+		}
 		if (fds[i] < 0) {
 			relay_addr_format(&s->listen, where, sizeof(where));
 			fprintf(stderr, "%s: %s %s: unable to listen %s at %s: %s\n", prog, relay_kind_option(s->kind),
@@ -166,7 +189,8 @@ static int open_listeners(struct tunnel *t, int *fds, int pidfd, const struct re
 static int open_stats(struct tunnel *t, bool next)
 {
 	struct relay_stats head = { .magic = RELAY_STATS_MAGIC, .n = t->relays.n };
-	int fd = next ? state_relay_stats_open_next(t->key, t->lc.ifname) : state_relay_stats_open(t->key, t->lc.ifname, true);
+	int fd = next ? state_relay_stats_open_next(t->key, t->lc.ifname) :
+			state_relay_stats_open(t->key, t->lc.ifname, true);
 
 	if (fd < 0)
 		return fd;
@@ -214,45 +238,77 @@ static int launch(struct tunnel *t, struct relay_launch *l)
 	return ret;
 }
 
-/* The relay of t->relays: its sockets (some taken from the running relay, pidfd), counters, and start. */
-static int start(struct tunnel *t, int pidfd, const struct relay_set *old)
-{
-	struct relay_launch l = { .set = &t->relays, .ns_name = t->ns, .ns_fd = t->ns_fd, .stats_fd = -1,
-				  .log_fd = t->log_fd };
-	int fds[RELAY_SPEC_MAX], ret;
+/* What up and reload hand a relay: its sockets (some taken from the running relay), counters, log. */
+struct relay_start {
+	struct relay_launch l;
+	int fds[RELAY_SPEC_MAX];
+};
 
+static int prepare(struct tunnel *t, struct relay_start *r, int pidfd, const struct relay_set *old)
+{
+	int ret;
+
+	r->l = (struct relay_launch){ .set = &t->relays, .ns_name = t->ns, .ns_fd = t->ns_fd, .stats_fd = -1,
+				      .log_fd = t->log_fd, .listeners = r->fds, .predecessor_fd = -1 };
 	for (size_t i = 0; i < RELAY_SPEC_MAX; ++i)
-		fds[i] = -1;
-	ret = open_listeners(t, fds, pidfd, old);
-	if (!ret && (l.stats_fd = open_stats(t, pidfd >= 0)) < 0)
-		ret = tunnel_failed("unable to create the relay's counters under " NSWG_STATE_DIR, l.stats_fd, NULL);
-	if (!ret && t->log_fd < 0 && (t->log_fd = l.log_fd = state_log_open(t->key, t->lc.ifname)) < 0)
+		r->fds[i] = -1;
+	ret = open_listeners(t, r->fds, pidfd, old);
+	/* In reload, the counters in a file of their own until the new relay serves. */
+	if (!ret && (r->l.stats_fd = open_stats(t, t->cmd == TUNNEL_RELOAD)) < 0)
+		ret = tunnel_failed("unable to create the relay's counters under " NSWG_STATE_DIR, r->l.stats_fd, NULL);
+	if (!ret && t->log_fd < 0 &&
+	    (t->log_fd = r->l.log_fd = state_log_open(t->key, t->lc.ifname, t->cmd == TUNNEL_UP)) < 0)
 		ret = tunnel_failed("unable to create the relay's log under " NSWG_STATE_DIR, t->log_fd, NULL);
-	l.listeners = fds;
-	if (!ret)
-		ret = launch(t, &l);
-	/* The relay holds them now, or nobody: nothing of the relay stays open in nswg. */
-	for (size_t i = 0; i < t->relays.n; ++i) {
-		if (fds[i] >= 0)
-			close(fds[i]);
-	}
-	if (l.stats_fd >= 0)
-		close(l.stats_fd);
+	if (!ret && (t->log_from = lseek(t->log_fd, 0, SEEK_END)) < 0)
+		t->log_from = 0;
 	return ret;
+}
+
+/* The relay holds them now, or nobody: nothing of the relay stays open in nswg. */
+static void release(struct tunnel *t, struct relay_start *r)
+{
+	for (size_t i = 0; i < t->relays.n; ++i) {
+		if (r->fds[i] >= 0)
+			close(r->fds[i]);
+	}
+	if (r->l.stats_fd >= 0)
+		close(r->l.stats_fd);
+}
+
+/* The set as the journal keeps it: its specs, and the options reload keeps when they are not given again. */
+static int record_set(struct tunnel *t)
+{
+	const struct relay_set *set = &t->relays;
+	int ret = relay_set_format(set, t->st.relays, sizeof(t->st.relays));
+
+	if (ret)
+		return tunnel_failed("unable to record the relays", ret, NULL);
+	/* Inherited options point into the journal itself: copied only when they are new. */
+	if (set->socks_auth != t->st.relay_socks_auth)
+		snprintf(t->st.relay_socks_auth, sizeof(t->st.relay_socks_auth), "%s", set->socks_auth ? set->socks_auth : "");
+	if (set->user != t->st.relay_user)
+		snprintf(t->st.relay_user, sizeof(t->st.relay_user), "%s", set->n ? set->user : "");
+	t->st.relay_max_connections = set->n ? (int)set->max_connections : 0;
+	t->st.relay_udp_timeout = set->n ? (int)set->udp_timeout : 0;
+	return 0;
 }
 
 int tunnel_relay_start(struct tunnel *t)
 {
-	struct relay_set none = { .n = 0 };
+	struct relay_start r;
 	int ret;
 
 	if (!t->relays.n)
 		return 0;
-	if ((ret = relay_set_format(&t->relays, t->st.relays, sizeof(t->st.relays))))
-		return tunnel_failed("unable to record the relays", ret, NULL);
+	if ((ret = record_set(t)))
+		return ret;
 	if (!tunnel_say(t, "nswg relay %s %s", t->ns, t->st.relays))
 		return 0;
-	return start(t, -1, &none);
+	ret = prepare(t, &r, -1, &(struct relay_set){ .n = 0 });
+	if (!ret)
+		ret = launch(t, &r.l);
+	release(t, &r);
+	return ret;
 }
 
 static int stop(struct tunnel *t, int *pid, unsigned long long *start_time, const char *which)
@@ -280,69 +336,222 @@ int tunnel_relay_stop(struct tunnel *t)
 	return ret ? ret : r;
 }
 
-/* The running relay, by a pidfd, when it is the one recorded and alive: -1 when there is none to take from. */
+/* Options reload is not given again keep the running relay's: a SOCKS entrance never loses its credentials so. */
+void tunnel_relay_inherit(struct tunnel *t)
+{
+	struct relay_set *set = &t->relays;
+	bool socks = false, udp = false;
+
+	if (!set->n)
+		return; /* --no-relays: nothing to keep */
+	for (size_t i = 0; i < set->n; ++i) {
+		socks |= set->specs[i].kind == RELAY_SOCKS;
+		udp |= set->specs[i].type == SOCK_DGRAM;
+	}
+	if (socks && !set->socks_auth && *t->st.relay_socks_auth)
+		set->socks_auth = t->st.relay_socks_auth;
+	if (!set->user_given && *t->st.relay_user)
+		set->user = t->st.relay_user;
+	if (!set->max_connections_given && t->st.relay_max_connections > 0)
+		set->max_connections = (size_t)t->st.relay_max_connections;
+	if (udp && !set->udp_timeout_given && t->st.relay_udp_timeout > 0)
+		set->udp_timeout = (unsigned int)t->st.relay_udp_timeout;
+}
+
+/*
+ * The running relay, by a pidfd: -ESRCH when the one recorded is gone
+ * (nothing to take from, nothing to drain), another -errno when it runs
+ * and cannot be reached.
+ */
 static int running_relay(const struct tunnel *t)
 {
 	struct daemon_proc p = { .pid = t->st.relay_pid, .start = t->st.relay_start };
 	int fd;
 
-	if (!p.pid || (fd = (int)syscall(SYS_pidfd_open, p.pid, 0)) < 0)
-		return -1;
+	if (!p.pid || !daemon_alive(&p))
+		return -ESRCH;
+	if ((fd = (int)syscall(SYS_pidfd_open, p.pid, 0)) < 0)
+		return errno == ESRCH ? -ESRCH : -errno;
 	/* The pid is pinned now: the process recorded, still? */
 	if (!daemon_alive(&p)) {
 		close(fd);
-		return -1;
+		return -ESRCH;
 	}
 	return fd;
+}
+
+static bool blocks_sigusr1(const char *status)
+{
+	char line[256];
+	unsigned long long mask = 0;
+	bool found = false;
+	FILE *f = fopen(status, "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "SigBlk: %llx", &mask) == 1;
+	fclose(f);
+	return found && (mask & (1ULL << (SIGUSR1 - 1)));
+}
+
+/*
+ * Whether the relay drains on SIGUSR1 (it blocks it, and waits for it): one
+ * of an nswg from before reload took relay options would die of it. Its
+ * serving threads are asked: the main one waits in sigwaitinfo, which
+ * unblocks what it waits for while it does.
+ */
+static bool drains(pid_t pid)
+{
+	char path[128];
+	struct dirent *e;
+	bool yes = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if (!(d = opendir(path)))
+		return false;
+	while (!yes && (e = readdir(d))) {
+		if (*e->d_name == '.' || atoi(e->d_name) == pid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.20s/status", (int)pid, e->d_name);
+		yes = blocks_sigusr1(path);
+	}
+	closedir(d);
+	return yes;
+}
+
+/* The same specs and options as the running relay's: reload leaves it alone. */
+static bool unchanged(const struct tunnel *t, const char *was_relays, const struct nswg_state *was)
+{
+	return !strcmp(t->st.relays, was_relays) && !strcmp(t->st.relay_socks_auth, was->relay_socks_auth) &&
+	       !strcmp(t->st.relay_user, was->relay_user) && t->st.relay_max_connections == was->relay_max_connections &&
+	       t->st.relay_udp_timeout == was->relay_udp_timeout;
+}
+
+/*
+ * The old relay told to drain (or, from an nswg that cannot drain it,
+ * stopped): once the new one serves, and only while it does.
+ */
+static void retire(struct tunnel *t, int pidfd, bool can_drain)
+{
+	struct daemon_proc now = { .pid = t->st.relay_pid, .start = t->st.relay_start };
+
+	if (now.pid && !daemon_alive(&now))
+		fprintf(stderr, "%s: warning: the new relay (pid %d) is gone already\n", prog, now.pid);
+	if (!can_drain) {
+		fprintf(stderr, "%s: warning: the relay (pid %d) is of an earlier nswg and cannot drain: "
+				"its connections end\n", prog, t->st.relay_draining_pid);
+		if (!stop(t, &t->st.relay_draining_pid, &t->st.relay_draining_start, "the relay reload replaced"))
+			tunnel_record(t);
+		return;
+	}
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGUSR1, NULL, 0) && errno != ESRCH) {
+		fprintf(stderr, "%s: unable to tell the relay (pid %d) it is replaced: %s; stopping it\n", prog,
+			t->st.relay_draining_pid, strerror(errno));
+		if (!stop(t, &t->st.relay_draining_pid, &t->st.relay_draining_start, "the relay reload replaced"))
+			tunnel_record(t);
+	}
+}
+
+/* A reload that failed after its relay started: that one ended, the old one recorded again. */
+static void roll_back(struct tunnel *t, const struct nswg_state *was)
+{
+	struct daemon_proc drainer = { .pid = was->relay_draining_pid, .start = was->relay_draining_start };
+
+	/* One that would not end stays recorded: down tries again. */
+	if (stop(t, &t->st.relay_pid, &t->st.relay_start, "the relay")) {
+		t->st.relay_draining_pid = t->st.relay_pid;
+		t->st.relay_draining_start = t->st.relay_start;
+	} else {
+		/* The earlier one, unless it was stopped to make room. */
+		bool alive = drainer.pid && daemon_alive(&drainer);
+
+		t->st.relay_draining_pid = alive ? drainer.pid : 0;
+		t->st.relay_draining_start = alive ? drainer.start : 0;
+	}
+	t->st.relay_pid = was->relay_pid;
+	t->st.relay_start = was->relay_start;
+	snprintf(t->st.relays, sizeof(t->st.relays), "%s", was->relays);
+	snprintf(t->st.relay_socks_auth, sizeof(t->st.relay_socks_auth), "%s", was->relay_socks_auth);
+	snprintf(t->st.relay_user, sizeof(t->st.relay_user), "%s", was->relay_user);
+	t->st.relay_max_connections = was->relay_max_connections;
+	t->st.relay_udp_timeout = was->relay_udp_timeout;
+	tunnel_record(t);
 }
 
 /*
  * reload's relay options: a new relay for the new set, then the old one
  * told to drain (it closes its listeners, which the new one holds too, and
- * ends when its last connection does). One relay drains at a time: one
- * still draining from an earlier reload is stopped first. Until the new
- * one serves, the old one runs on as recorded, and a failure leaves it so.
+ * ends when its last connection does). Until the new one serves, the old
+ * one runs on as recorded, and a failure leaves it so. One relay drains at
+ * a time: one still draining from an earlier reload is stopped when its
+ * place in the journal is needed, and only then.
  */
 int tunnel_relay_reload(struct tunnel *t)
 {
-	struct nswg_state was = t->st;
+	struct nswg_state *was = malloc(sizeof(*was));
 	struct relay_set old;
+	struct relay_start r = { .l = { .stats_fd = -1 } };
+	bool can_drain;
 	int pidfd, ret;
 
+	if (!was)
+		return tunnel_failed("unable to reload the relay", -ENOMEM, NULL);
+	*was = t->st;
+	for (size_t i = 0; i < RELAY_SPEC_MAX; ++i)
+		r.fds[i] = -1;
 	if (relay_set_parse_recorded(&old, t->st.relays))
 		relay_set_init(&old); /* a record not of this nswg: nothing taken from it */
-	if ((ret = relay_set_format(&t->relays, t->st.relays, sizeof(t->st.relays))))
-		return tunnel_failed("unable to record the relays", ret, NULL);
-	if (!tunnel_say(t, "nswg relay %s %s", t->ns, *t->st.relays ? t->st.relays : "(none)"))
-		return 0;
-	/* The relay an earlier reload replaced: cut short, its place is the running one's. */
-	if ((ret = stop(t, &t->st.relay_draining_pid, &t->st.relay_draining_start, "the relay reload replaced")))
-		return ret;
+	if ((ret = record_set(t)))
+		goto out;
 	pidfd = running_relay(t);
-	t->st.relay_draining_pid = pidfd >= 0 ? t->st.relay_pid : 0;
-	t->st.relay_draining_start = pidfd >= 0 ? t->st.relay_start : 0;
+	if (pidfd == -ESRCH && !t->relays.n && !was->relay_pid) {
+		ret = 0; /* none, and none wanted */
+		goto out;
+	}
+	if (pidfd >= 0 && unchanged(t, was->relays, was)) {
+		close(pidfd);
+		goto out; /* the same relay: it stays, with its connections and counters */
+	}
+	if (pidfd < 0 && pidfd != -ESRCH) {
+		ret = tunnel_failed("unable to reach the running relay", pidfd, NULL);
+		goto out;
+	}
+	if (t->relays.n && !tunnel_say(t, "nswg relay %s %s", t->ns, t->st.relays))
+		goto out_pidfd;
+	if (pidfd >= 0 && !tunnel_say(t, "kill -USR1 %d", was->relay_pid))
+		goto out_pidfd;
+	if (t->relays.n && (ret = prepare(t, &r, pidfd, &old)))
+		goto out_pidfd;
+	can_drain = pidfd >= 0 && drains(was->relay_pid);
+	if (pidfd >= 0) {
+		/* Its place in the journal is the running one's now. */
+		if ((ret = stop(t, &t->st.relay_draining_pid, &t->st.relay_draining_start, "the relay reload replaced")))
+			goto out_pidfd;
+		t->st.relay_draining_pid = was->relay_pid;
+		t->st.relay_draining_start = was->relay_start;
+	}
 	t->st.relay_pid = 0;
 	t->st.relay_start = 0;
-	ret = t->relays.n ? start(t, pidfd, &old) : tunnel_record(t);
+	r.l.predecessor_fd = can_drain ? pidfd : -1;
+	ret = t->relays.n ? launch(t, &r.l) : tunnel_record(t);
 	if (ret) {
-		/* A relay started and recorded, that did not say it serves: ended, the old one recorded again. */
-		stop(t, &t->st.relay_pid, &t->st.relay_start, "the relay");
-		snprintf(t->st.relays, sizeof(t->st.relays), "%s", was.relays);
-		t->st.relay_pid = was.relay_pid;
-		t->st.relay_start = was.relay_start;
-		t->st.relay_draining_pid = 0;
-		t->st.relay_draining_start = 0;
-		tunnel_record(t);
-		if (pidfd >= 0 && t->relays.n)
-			state_relay_stats_commit(t->key, t->lc.ifname, false);
+		roll_back(t, was);
 	} else {
-		if (pidfd >= 0 && t->relays.n && (ret = state_relay_stats_commit(t->key, t->lc.ifname, true)))
+		if (pidfd >= 0)
+			retire(t, pidfd, can_drain);
+		if (t->relays.n && (ret = state_relay_stats_commit(t->key, t->lc.ifname, true)))
 			fprintf(stderr, "%s: unable to put the relay's counters in place: %s\n", prog, strerror(-ret));
-		if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, SIGUSR1, NULL, 0))
-			fprintf(stderr, "%s: unable to tell the relay it is replaced: %s\n", prog, strerror(errno));
 		ret = 0;
 	}
+	if (t->relays.n && ret)
+		state_relay_stats_commit(t->key, t->lc.ifname, false);
+out_pidfd:
 	if (pidfd >= 0)
 		close(pidfd);
+out:
+	release(t, &r);
+	free(was);
 	return ret;
 }

@@ -131,7 +131,7 @@ static int start_userspace(struct tunnel *t)
 		fprintf(stderr, "%s: `%s' is held by a running userspace implementation\n", prog, sock);
 		return -EBUSY;
 	}
-	t->log_fd = state_log_open(t->key, t->lc.ifname);
+	t->log_fd = state_log_open(t->key, t->lc.ifname, true);
 	if (t->log_fd < 0)
 		return tunnel_failed("unable to create the implementation's log under " NSWG_STATE_DIR, t->log_fd, NULL);
 	t->st.link = NSWG_LINK_HOST;

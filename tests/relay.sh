@@ -404,7 +404,6 @@ relay_signal_at_start() {
 	check "relay: the starting relay is gone, nothing listens, nothing is left" start_undone
 }
 
-# The relay killed during a transfer: down is not blocked, nothing listens after.
 # The inode of the socket listening on the host at PORT (TCP).
 listener_inode() { $SS -Hltne "sport = :$1" | grep -o 'ino:[0-9]*' | head -n 1; }
 wait_gone() { # PID
@@ -417,10 +416,18 @@ wait_line() { # FILE TEXT
 	while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 	grep -q "$2" "$1"
 }
+hello_at() { [ "$($CURL -sS --max-time 10 "http://127.0.0.1:$1/hello" 2>/dev/null)" = hello-from-inside ]; }
+socks_auth_holds() { # the right credentials get through, the wrong ones not
+	[ "$($CURL -sS --max-time 10 --socks5-hostname alice:s3cret@127.0.0.1:11080 http://only.inside.test:8000/hello 2>/dev/null)" = \
+		hello-through-the-tunnel ] || return 1
+	$CURL -sS --max-time 10 --socks5-hostname alice:wrong@127.0.0.1:11080 http://only.inside.test:8000/hello >/dev/null 2>&1
+	[ $? = 97 ]
+}
 
 # reload with relay options: a new relay for the new set, the kept listener handed over, the old relay draining.
 relay_reload() {
-	set -- --publish 18080:8000 --socks 11080 --socks-auth $T/auth --publish 17000:7000/udp
+	# No --socks-auth given again: the entrance keeps the credentials it asks for.
+	set -- --publish 18080:8000 --socks 11080 --publish 17000:7000/udp --publish 18086:8000 --max-connections 1
 	old=$(relay_pid_of rl rl)
 	ino=$(listener_inode 18080)
 	# A connection through 18082, open across the reload: it goes on, served by the old relay.
@@ -431,16 +438,17 @@ relay_reload() {
 	exec 8>$T/held.in
 	echo before-reload >&8
 	check "relay: reload: a connection open through --publish 18082:8002" wait_line $T/held.out before-reload
-	$NSWG reload rl "$@" --publish 18086:8000 --max-connections 1 2>$T/err
+	$NSWG reload rl "$@" 2>$T/err
 	check "relay: reload with relay options: 18082 dropped, 18086 added" test $? = 0
 	new=$(relay_pid_of rl rl)
 	check "relay: reload: a new relay serves, the old one is recorded as draining" \
 		sh -c "[ '$new' != '$old' ] && grep -q '^relay_draining_pid=$old\$' /run/nswg/rl/rl.state"
-	check "relay: reload: the added port serves" sh -c "[ \"\$($CURL -sS --max-time 10 http://127.0.0.1:18086/hello)\" = hello-from-inside ]"
+	check "relay: reload: the added port serves" hello_at 18086
 	check "relay: reload: the dropped port listens no more" not_listening 18082
 	check "relay: reload: a kept port is the same socket, handed over (no client refused meanwhile)" \
-		test "$(listener_inode 18080)" = "$ino"
-	check "relay: reload: and serves" sh -c "[ \"\$($CURL -sS --max-time 10 http://127.0.0.1:18080/hello)\" = hello-from-inside ]"
+		sh -c "[ -n '$ino' ] && [ '$(listener_inode 18080)' = '$ino' ]"
+	check "relay: reload: and serves" hello_at 18080
+	check "relay: reload: the SOCKS entrance keeps its credentials, not given again" socks_auth_holds
 	$NSWG show rl >$T/show.out
 	check "relay: reload: show names the new specs and the relay draining" \
 		sh -c "grep -q '^  --publish 18086:8000: 0 open, 1 in all' $T/show.out && ! grep -q 18082 $T/show.out &&
@@ -456,42 +464,54 @@ relay_reload() {
 	t0=$(cpu_ticks "$old")
 	sleep 1
 	t1=$(cpu_ticks "$old")
-	check "relay: reload: a client waiting on a kept port leaves the old relay idle ($((t1 - t0)) ticks of CPU)" \
-		test $((t1 - t0)) -le 2
+	check "relay: reload: a client waiting on a kept port leaves the old relay idle ($t0 then $t1 ticks of CPU)" \
+		sh -c "grep -q 'held 1' $T/hold1.out && grep -q 'held 1' $T/hold2.out && [ -n '$t0' ] && [ -n '$t1' ] &&
+			[ $((${t1:-0} - ${t0:-0})) -le 2 ]"
 	wait $h1 $h2
+	# Reloads that change no relay leave both alone: the draining one too.
+	$NSWG reload rl 2>$T/err
+	check "relay: reload without relay options keeps the relay as it is" \
+		sh -c "[ $? = 0 ] && [ '$(relay_pid_of rl rl)' = '$new' ]"
+	$NSWG reload rl "$@" 2>$T/err
+	check "relay: reload with the same relay options leaves the relay as it is" \
+		sh -c "[ $? = 0 ] && [ '$(relay_pid_of rl rl)' = '$new' ]"
+	check "relay: and the one draining" proc_alive "$old"
 	echo after-reload >&8
 	check "relay: reload: the connection open across it still moves bytes both ways" wait_line $T/held.out after-reload
 	exec 8>&-
 	wait $held 2>/dev/null
 	check "relay: reload: the old relay ends with its last connection" wait_gone "$old"
-	$NSWG reload rl 2>$T/err
-	check "relay: reload without relay options keeps the relay as it is" \
-		sh -c "[ $? = 0 ] && [ '$(relay_pid_of rl rl)' = '$new' ] && [ \"\$($CURL -sS --max-time 10 http://127.0.0.1:18086/hello)\" = hello-from-inside ]"
 	$SOCAT TCP-LISTEN:18087,bind=127.0.0.1,reuseaddr - </dev/null >/dev/null 2>&1 &
 	taker=$!
 	wait_listening - 18087
 	$NSWG reload rl "$@" --publish 18087:8000 2>$T/err
 	check "relay: reload onto a port taken fails, naming the spec and the side" \
 		sh -c "[ $? = 1 ] && grep -q -- '--publish 18087:8000: unable to listen on the host at 127.0.0.1:18087' $T/err"
+	$NSWG show rl >$T/show.out
 	check "relay: and leaves the relay as it was" \
 		sh -c "[ '$(relay_pid_of rl rl)' = '$new' ] && grep -q '^relays=.*18086:8000' /run/nswg/rl/rl.state &&
-			! grep -q '^relay_draining_pid=[1-9]' /run/nswg/rl/rl.state && [ \"\$($CURL -sS --max-time 10 http://127.0.0.1:18086/hello)\" = hello-from-inside ]"
+			! grep -q 'replaced by reload' $T/show.out && ! grep -q 18087 $T/show.out"
+	check "relay: and serving" hello_at 18086
 	kill $taker 2>/dev/null
 	wait $taker 2>/dev/null
+	$NSWG reload rl --publish 0.0.0.0:18086:8000 2>$T/err
+	check "relay: a port moved to another address is refused, naming the spec that holds it" \
+		sh -c "[ $? = 1 ] && grep -q -- '--publish 0.0.0.0:18086:8000: the running relay listens on that port for --publish 18086:8000' $T/err"
+	$NSWG reload rl --no-relays --publish 18090 2>$T/err
+	check "relay: --no-relays with relays is refused" sh -c "[ $? = 1 ] && grep -q -- '--no-relays: and relays given' $T/err"
 	$NSWG reload rl --no-relays 2>$T/err
-	check "relay: reload --no-relays: nothing listens, the relay is gone" \
-		sh -c "[ $? = 0 ] && ! grep -q '^relay_pid=[1-9]' /run/nswg/rl/rl.state"
+	check "relay: reload --no-relays: the journal has no relay any more" \
+		sh -c "[ $? = 0 ] && ! grep -q '^relay_pid=[1-9]' /run/nswg/rl/rl.state && ! grep -q '^relays=.' /run/nswg/rl/rl.state"
 	check "relay: reload --no-relays: the relay ends (it had no connection open)" wait_gone "$new"
 	check "relay: and its ports are free" not_listening 18080 18086 11080 17000
+	set -- --publish 18080:8000 --socks 11080 --socks-auth $T/auth --publish 17000:7000/udp
 	$NSWG reload rl "$@" 2>$T/err
-	check "relay: reload brings relays back where there were none" \
-		sh -c "[ $? = 0 ] && [ \"\$($CURL -sS --max-time 10 http://127.0.0.1:18080/hello)\" = hello-from-inside ]"
-	out=$($CURL -sS --max-time 10 --socks5-hostname alice:s3cret@127.0.0.1:11080 http://only.inside.test:8000/hello 2>$T/err)
-	$CURL -sS --max-time 10 --socks5-hostname alice:wrong@127.0.0.1:11080 http://only.inside.test:8000/hello >/dev/null 2>&1
-	check "relay: reload: the new relay's SOCKS entrance lets the right credentials in, and only them" \
-		sh -c "[ $? = 97 ] && [ '$out' = hello-through-the-tunnel ]"
+	check "relay: reload brings relays back where there were none" sh -c "[ $? = 0 ]"
+	check "relay: and they serve" hello_at 18080
+	check "relay: reload: the new relay's SOCKS entrance lets the right credentials in, and only them" socks_auth_holds
 }
 
+# The relay killed during a transfer: down is not blocked, nothing listens after.
 relay_killed() {
 	$CURL -sS --limit-rate 2M -o /dev/null http://127.0.0.1:18080/blob 2>/dev/null &
 	slow=$!
