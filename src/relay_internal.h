@@ -27,9 +27,11 @@ struct handle {
 struct flow {
 	int r, w;       /* the pipe */
 	size_t queued;  /* bytes in it */
+	size_t cap;     /* its capacity: a pipe's default, grown once the flow fills it */
 	bool eof;       /* the source said FIN */
 	bool shut;      /* and the destination was told so */
 	bool stalled;   /* the pipe takes no more until some is written */
+	bool grown;     /* its growth was tried */
 };
 
 enum conn_phase { CONN_SOCKS, CONN_RESOLVING, CONN_CONNECTING, CONN_OPEN };

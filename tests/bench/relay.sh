@@ -35,8 +35,8 @@ mkdir -p "$dir"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 started=()
-spawn() { # COMMAND...: in the background, ended on exit
-	"$@" &
+spawn() { # COMMAND...: in the background, ended on exit; its words are not the table's
+	"$@" 2>>"$dir/contenders.log" &
 	started+=($!)
 	CLEANUP_PIDS+=($!)
 }
@@ -87,6 +87,7 @@ for p in 5201 8000; do
 	# systemd-socket-proxyd allows 256 connections unless told: as many as nswg's relay, for the 1,000.
 	spawn systemd-socket-activate -l 127.0.0.1:2$p ip netns exec $NS $PROXYD --connections-max=4096 127.0.0.1:$p
 	[ $p = 8000 ] && proxyd_pid=${started[-1]}
+	[ $p = 5201 ] && proxyd_bulk_pid=${started[-1]}
 	# The inner address quoted, for socat: its colons are not the outer address's.
 	spawn socat TCP-LISTEN:3$p,bind=127.0.0.1,fork,reuseaddr,backlog=4096 \
 		EXEC:"ip netns exec $NS socat STDIO \"TCP:127.0.0.1:$p\""
@@ -103,9 +104,23 @@ client() { # CONTENDER COMMAND...: where the contender's client runs
 	if [ "$who" = direct ]; then ip netns exec $NS "$@"; else "$@"; fi
 }
 
-iperf() { # CONTENDER STREAMS: Gbit/s received
+# Where the time goes, for the profile rows: the machine's busy share, and the relaying process's.
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat; }
+proc_ticks() { [ -n "$1" ] && awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+iperf() { # CONTENDER STREAMS: Gbit/s received; with one stream, the CPU shares too
+	local pid= m0 p0 m1 p1
+	case $1 in nswg) pid=$relay_pid ;; proxyd) pid=$proxyd_bulk_pid ;; esac
+	m0=$(machine_ticks)
+	p0=$(proc_ticks "$pid")
 	client "$1" iperf3 -c 127.0.0.1 -p "$(port_of "$1" 5201)" -t "$secs" -P "$2" -f m 2>/dev/null |
 		awk '/receiver/ { v = $(NF - 2) } END { if (v != "") printf "%.2f\n", v / 1000 }'
+	m1=$(machine_ticks)
+	p1=$(proc_ticks "$pid")
+	[ "$2" = 1 ] || return 0
+	# shellcheck disable=SC2086 # two words each: busy and idle ticks
+	set -- "$1" $m0 $m1
+	echo "busy1 $1 $(awk -v b="$(($4 - $2))" -v i="$(($5 - $3))" 'BEGIN { if (b + i) printf "%.0f", 100 * b / (b + i) }')" >>"$raw.cpu"
+	[ -z "$pid" ] || echo "proc1 $1 $(awk -v t="$((p1 - p0))" -v s="$secs" 'BEGIN { printf "%.0f", t / s }')" >>"$raw.cpu"
 }
 http_rate() { # CONTENDER CONNECTIONS: requests a second, each on a new connection
 	client "$1" wrk -t 2 -c "$2" -d "${secs}s" -H 'Connection: close' \
@@ -115,10 +130,10 @@ socks_rate() { # direct|nswg: transfers a second, 16 at once, each its own conne
 	local t0 t1 ok
 	t0=$(date +%s%N)
 	if [ "$1" = direct ]; then
-		ok=$(ip netns exec $NS curl -s -Z --parallel-max 16 -H 'Connection: close' -w '%{http_code}\n' -o /dev/null \
+		ok=$(ip netns exec $NS curl -s --no-progress-meter -Z --parallel-max 16 -H 'Connection: close' -w '%{http_code}\n' -o /dev/null \
 			"http://bench.test:8000/[1-$socks_n]" | grep -c '^200$')
 	else
-		ok=$(curl -s -Z --parallel-max 16 --socks5-hostname 127.0.0.1:11080 -H 'Connection: close' \
+		ok=$(curl -s --no-progress-meter -Z --parallel-max 16 --socks5-hostname 127.0.0.1:11080 -H 'Connection: close' \
 			-w '%{http_code}\n' -o /dev/null "http://bench.test:8000/[1-$socks_n]" | grep -c '^200$')
 	fi
 	t1=$(date +%s%N)
@@ -127,6 +142,7 @@ socks_rate() { # direct|nswg: transfers a second, 16 at once, each its own conne
 
 raw=$dir/raw
 : >"$raw"
+: >"$raw.cpu"
 for ((run = 1; run <= runs; run++)); do
 	# Turn by turn, and each run in another order: no contender always follows the same one.
 	order=$(printf '%s\n' $contenders | awk -v r=$run '{ a[NR] = $0 } END { for (i = 0; i < NR; i++) print a[(i + r) % NR + 1] }')
@@ -154,6 +170,7 @@ hold_through() { # PORT PID
 }
 echo "rss nswg $(hold_through 18000 "$relay_pid")" >>"$raw"
 echo "rss proxyd $(hold_through 28000 "$proxyd_pid")" >>"$raw"
+cat "$raw.cpu" >>"$raw"
 
 # The table: median (min-max) of the runs, then the ratios of nswg's medians.
 stats() { # WORKLOAD CONTENDER: "median min max" or nothing
@@ -196,6 +213,9 @@ echo "| SOCKS5, 16 at once (transfers/s) | $(cell socks direct) | $(cell socks n
 	"$(ratio "$(median socks nswg)" "$(median socks direct)") | - |"
 echo "| peak RSS, 1,000 connections open (MiB) | - | $(cell rss nswg 1024) | $(cell rss proxyd 1024) | - |" \
 	"$(ratio "$(median rss nswg)" "$(median rss proxyd)") | - | - |"
+echo "| profile, 1 stream: the machine busy (% of its $(nproc) CPUs) | $(cell busy1 direct) | $(cell busy1 nswg) |" \
+	"$(cell busy1 proxyd) | $(cell busy1 socat) | - | - | - |"
+echo "| profile, 1 stream: the relaying process (% of one CPU) | - | $(cell proc1 nswg) | $(cell proc1 proxyd) | - | - | - | - |"
 echo
 t1=$(ratio "$(median iperf1 nswg)" "$(median iperf1 proxyd)")
 t2=$(ratio "$(median iperf1 nswg)" "$(median iperf1 direct)")
