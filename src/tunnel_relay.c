@@ -545,9 +545,10 @@ int tunnel_relay_reload(struct tunnel *t)
 			fprintf(stderr, "%s: unable to put the relay's counters in place: %s\n", prog, strerror(-ret));
 		ret = 0;
 	}
+out_pidfd:
+	/* The new relay's counters, made for nothing: a failure leaves only the running relay's. */
 	if (t->relays.n && ret)
 		state_relay_stats_commit(t->key, t->lc.ifname, false);
-out_pidfd:
 	if (pidfd >= 0)
 		close(pidfd);
 out:
