@@ -104,7 +104,12 @@ gone:
 	free(c);
 }
 
-static int echo(const char *ip, const char *port)
+/*
+ * A server of one process: each connection gets a zeroed block of size
+ * bytes whose first member is its descriptor, and serve() at each of its
+ * events (serve frees it when it is done).
+ */
+static int serve_all(const char *ip, const char *port, size_t size, void (*serve)(int ep, void *c), const char *what)
 {
 	struct sockaddr_in a = addr_of(ip, port);
 	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1, ep = epoll_create1(0);
@@ -112,7 +117,7 @@ static int echo(const char *ip, const char *port)
 
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 4096) || epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev)) {
-		perror("fanout: echo");
+		fprintf(stderr, "fanout: %s: %s\n", what, strerror(errno));
 		return 1;
 	}
 	for (;;) {
@@ -120,18 +125,23 @@ static int echo(const char *ip, const char *port)
 
 		for (int i = 0; i < n; ++i) {
 			if (evs[i].data.ptr) {
-				echo_serve(ep, evs[i].data.ptr);
+				serve(ep, evs[i].data.ptr);
 				continue;
 			}
 			for (int fd; (fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK)) >= 0;) {
-				struct echo_conn *c = calloc(1, sizeof(*c));
+				int *c = calloc(1, size);
 
-				c->fd = fd;
+				*c = fd;
 				ev = (struct epoll_event){ .events = EPOLLIN, .data.ptr = c };
 				epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 			}
 		}
 	}
+}
+
+static void echo_event(int ep, void *c)
+{
+	echo_serve(ep, c);
 }
 
 struct run_conn {
@@ -293,8 +303,11 @@ struct http_conn {
 static const char http_reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nhello\n";
 
 /* The request read to its blank line, the reply written (it fits a socket's buffer), closed. */
-static void http_serve(struct http_conn *c)
+static void http_serve(int ep, void *conn)
 {
+	struct http_conn *c = conn;
+
+	(void)ep;
 	for (;;) {
 		ssize_t n = read(c->fd, c->req + c->got, sizeof(c->req) - 1 - c->got);
 
@@ -314,36 +327,6 @@ static void http_serve(struct http_conn *c)
 	}
 	close(c->fd);
 	free(c);
-}
-
-static int http(const char *ip, const char *port)
-{
-	struct sockaddr_in a = addr_of(ip, port);
-	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1, ep = epoll_create1(0);
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL }, evs[256];
-
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 4096) || epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev)) {
-		perror("fanout: http");
-		return 1;
-	}
-	for (;;) {
-		int n = epoll_wait(ep, evs, 256, -1);
-
-		for (int i = 0; i < n; ++i) {
-			if (evs[i].data.ptr) {
-				http_serve(evs[i].data.ptr);
-				continue;
-			}
-			for (int fd; (fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK)) >= 0;) {
-				struct http_conn *c = calloc(1, sizeof(*c));
-
-				c->fd = fd;
-				ev = (struct epoll_event){ .events = EPOLLIN, .data.ptr = c };
-				epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
-			}
-		}
-	}
 }
 
 static int urgent(const char *ip, const char *port)
@@ -386,7 +369,7 @@ int main(int argc, char *argv[])
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	if (argc == 4 && !strcmp(argv[1], "echo"))
-		return echo(argv[2], argv[3]);
+		return serve_all(argv[2], argv[3], sizeof(struct echo_conn), echo_event, "echo");
 	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "run"))
 		return run(argv[2], argv[3], strtoul(argv[4], NULL, 10), strtoul(argv[5], NULL, 10),
 			   argc == 7 && !strcmp(argv[6], "-k"));
@@ -397,7 +380,7 @@ int main(int argc, char *argv[])
 	if (argc == 5 && !strcmp(argv[1], "hold"))
 		return hold(argv[2], argv[3], strtoul(argv[4], NULL, 10));
 	if (argc == 4 && !strcmp(argv[1], "http"))
-		return http(argv[2], argv[3]);
+		return serve_all(argv[2], argv[3], sizeof(struct http_conn), http_serve, "http");
 	fprintf(stderr, "usage: fanout echo|run|noread|hold|urgent|http ADDR PORT ...\n");
 	return 2;
 }
