@@ -216,6 +216,7 @@ static int launch(struct tunnel *t, struct relay_launch *l)
 		return tunnel_failed("unable to open a socket for the relay's word", notify, NULL);
 	l->notify = name;
 	ret = relay_spawn(l, &proc, &gate);
+	l->notify = NULL; /* in the relay's environment now; name is this call's */
 	if (ret) {
 		close(notify);
 		return tunnel_failed("unable to start the relay", ret, NULL);

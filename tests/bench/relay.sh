@@ -108,7 +108,7 @@ client() { # CONTENDER COMMAND...: where the contender's client runs
 machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat; }
 proc_ticks() { [ -n "$1" ] && awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 iperf() { # CONTENDER STREAMS: Gbit/s received; with one stream, the CPU shares too
-	local pid= m0 p0 m1 p1
+	local pid='' m0 p0 m1 p1
 	case $1 in nswg) pid=$relay_pid ;; proxyd) pid=$proxyd_bulk_pid ;; esac
 	m0=$(machine_ticks)
 	p0=$(proc_ticks "$pid")
