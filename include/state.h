@@ -43,6 +43,7 @@ struct nswg_state {
 	unsigned long long relay_draining_start;
 	/* The relay's options besides its specs, for reload to keep: "" and 0 where not given. */
 	char relay_socks_auth[4096];
+	char relay_socks_auth_id[96];   /* the file's device, inode and modification time, as the relay read it */
 	char relay_user[256];
 	int relay_max_connections;
 	int relay_udp_timeout;

@@ -152,7 +152,7 @@ int tunnel_relay_stop(struct tunnel *t);
 /* reload's relay options (t->relays, given): the relay replaced, its open connections left to end. */
 int tunnel_relay_reload(struct tunnel *t);
 /* reload: the options not given again (--socks-auth, --relay-user, the limits) kept from the journal. */
-void tunnel_relay_inherit(struct tunnel *t);
+int tunnel_relay_inherit(struct tunnel *t);
 /* Used by down too: the running configuration written back into the file. */
 int tunnel_save_running(struct tunnel *t, const struct rtnl_link *link);
 

@@ -207,7 +207,8 @@ int relay_spawn(const struct relay_launch *l, struct daemon_proc *p, struct daem
 {
 	const struct relay_set *set = l->set;
 	char ns_fd[16], stats_fd[16], max[24], udp_timeout[16], pred_fd[16];
-	char *argv[16 + 2 * RELAY_SPEC_MAX] = { "nswg", "relay", (char *)l->ns_name, "--netns-fd", ns_fd,
+	/* 11 words, --replaces-fd, --udp-timeout and --socks-auth with their values, two per spec, NULL. */
+	char *argv[18 + 2 * RELAY_SPEC_MAX] = { "nswg", "relay", (char *)l->ns_name, "--netns-fd", ns_fd,
 						 "--stats-fd", stats_fd, "--relay-user", (char *)set->user,
 						 "--max-connections", max };
 	int fds[RELAY_SPEC_MAX + 3], argc = 11;

@@ -165,6 +165,7 @@ static const struct field state_fields[] = {
 	FIELD(nswg_state, "relay_draining_pid", FIELD_INT, relay_draining_pid),
 	FIELD(nswg_state, "relay_draining_start", FIELD_U64, relay_draining_start),
 	FIELD(nswg_state, "relay_socks_auth", FIELD_STRING, relay_socks_auth),
+	FIELD(nswg_state, "relay_socks_auth_id", FIELD_STRING, relay_socks_auth_id),
 	FIELD(nswg_state, "relay_user", FIELD_STRING, relay_user),
 	FIELD(nswg_state, "relay_max_connections", FIELD_INT, relay_max_connections),
 	FIELD(nswg_state, "relay_udp_timeout", FIELD_INT, relay_udp_timeout),

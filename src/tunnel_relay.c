@@ -16,6 +16,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,8 +58,8 @@ int tunnel_relay_check(struct tunnel *t)
 		fprintf(stderr, "%s: %s\n", prog, why);
 		return -EINVAL;
 	}
-	if (t->cmd == TUNNEL_RELOAD)
-		tunnel_relay_inherit(t);
+	if (t->cmd == TUNNEL_RELOAD && tunnel_relay_inherit(t))
+		return -EINVAL;
 	for (size_t i = 0; i < set->n; ++i) {
 		const struct relay_spec *s = &set->specs[i];
 		const union relay_addr *inside = relay_listens_inside(s) ? &s->listen : &s->target;
@@ -90,6 +91,11 @@ int tunnel_relay_check(struct tunnel *t)
 	/* The relay starts in /: the file by a path that does not depend on where up ran. */
 	if (set->socks_auth && !(t->socks_auth_path = realpath(set->socks_auth, NULL)))
 		return tunnel_failed("--socks-auth", -errno, NULL);
+	/* The journal keeps it on a line of its own. */
+	if (t->socks_auth_path && strchr(t->socks_auth_path, '\n')) {
+		fprintf(stderr, "%s: --socks-auth: a path with a newline in it is refused\n", prog);
+		return -EINVAL;
+	}
 	t->relays.socks_auth = t->socks_auth_path ? t->socks_auth_path : set->socks_auth;
 	memzero_explicit(&cred, sizeof(cred));
 	return 0;
@@ -284,6 +290,14 @@ static int record_set(struct tunnel *t)
 
 	if (ret)
 		return tunnel_failed("unable to record the relays", ret, NULL);
+	struct stat auth;
+
+	/* The credentials file as it is now: reload starts a new relay when it changed, even under the same name. */
+	t->st.relay_socks_auth_id[0] = '\0';
+	if (set->socks_auth && !stat(set->socks_auth, &auth))
+		snprintf(t->st.relay_socks_auth_id, sizeof(t->st.relay_socks_auth_id), "%llu:%llu:%lld.%09ld",
+			 (unsigned long long)auth.st_dev, (unsigned long long)auth.st_ino, (long long)auth.st_mtim.tv_sec,
+			 auth.st_mtim.tv_nsec);
 	/* Inherited options point into the journal itself: copied only when they are new. */
 	if (set->socks_auth != t->st.relay_socks_auth)
 		snprintf(t->st.relay_socks_auth, sizeof(t->st.relay_socks_auth), "%s", set->socks_auth ? set->socks_auth : "");
@@ -338,16 +352,22 @@ int tunnel_relay_stop(struct tunnel *t)
 }
 
 /* Options reload is not given again keep the running relay's: a SOCKS entrance never loses its credentials so. */
-void tunnel_relay_inherit(struct tunnel *t)
+int tunnel_relay_inherit(struct tunnel *t)
 {
 	struct relay_set *set = &t->relays;
 	bool socks = false, udp = false;
 
 	if (!set->n)
-		return; /* --no-relays: nothing to keep */
+		return 0; /* --no-relays: nothing to keep */
 	for (size_t i = 0; i < set->n; ++i) {
 		socks |= set->specs[i].kind == RELAY_SOCKS;
 		udp |= set->specs[i].type == SOCK_DGRAM;
+	}
+	/* A relay of an earlier nswg: its options were not recorded, and its credentials must not go unnoticed. */
+	if (socks && !set->socks_auth && t->st.relay_pid && !*t->st.relay_user && strstr(t->st.relays, "--socks ")) {
+		fprintf(stderr, "%s: --socks: the running relay was started by an earlier nswg, which did not record "
+				"whether it asks for credentials: give --socks-auth FILE again, or run down and up\n", prog);
+		return -EINVAL;
 	}
 	if (socks && !set->socks_auth && *t->st.relay_socks_auth)
 		set->socks_auth = t->st.relay_socks_auth;
@@ -357,6 +377,7 @@ void tunnel_relay_inherit(struct tunnel *t)
 		set->max_connections = (size_t)t->st.relay_max_connections;
 	if (udp && !set->udp_timeout_given && t->st.relay_udp_timeout > 0)
 		set->udp_timeout = (unsigned int)t->st.relay_udp_timeout;
+	return 0;
 }
 
 /*
@@ -426,6 +447,7 @@ static bool drains(pid_t pid)
 static bool unchanged(const struct tunnel *t, const char *was_relays, const struct nswg_state *was)
 {
 	return !strcmp(t->st.relays, was_relays) && !strcmp(t->st.relay_socks_auth, was->relay_socks_auth) &&
+	       !strcmp(t->st.relay_socks_auth_id, was->relay_socks_auth_id) &&
 	       !strcmp(t->st.relay_user, was->relay_user) && t->st.relay_max_connections == was->relay_max_connections &&
 	       t->st.relay_udp_timeout == was->relay_udp_timeout;
 }
@@ -455,13 +477,65 @@ static void retire(struct tunnel *t, int pidfd, bool can_drain)
 	}
 }
 
-/* A reload that failed after its relay started: that one ended, the old one recorded again. */
-static void roll_back(struct tunnel *t, const struct nswg_state *was)
+/*
+ * Whether the relay behind pidfd still holds its first listener (up and
+ * reload hand it at 3): once it drained, 3 is closed, or another socket of
+ * its (a connection's) took the number.
+ */
+static bool holds_listener(int pidfd)
 {
-	struct daemon_proc drainer = { .pid = was->relay_draining_pid, .start = was->relay_draining_start };
+	int fd = (int)syscall(SYS_pidfd_getfd, pidfd, 3, 0), type = 0, listening = 0;
+	socklen_t len = sizeof(type);
+	union relay_addr peer;
+	bool yes;
 
-	/* One that would not end stays recorded: down tries again. */
+	if (fd < 0)
+		return errno != EBADF; /* not to be told: as if it held it */
+	yes = !getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) &&
+	      (type == SOCK_STREAM ? (len = sizeof(listening), !getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) &&
+							    listening) :
+				     (len = sizeof(peer), getpeername(fd, &peer.sa, &len) && errno == ENOTCONN));
+	close(fd);
+	return yes;
+}
+
+static int pidfd_of(const struct daemon_proc *p)
+{
+	int fd;
+
+	if (!p->pid || !daemon_alive(p) || (fd = (int)syscall(SYS_pidfd_open, p->pid, 0)) < 0)
+		return -1;
+	if (!daemon_alive(p)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * A reload that failed after its relay started: that one ended, the old one
+ * recorded again. Unless the old one was told already (the new relay tells
+ * it once it serves, before its word reaches reload) and has closed its
+ * listeners: then the new one, serving, stays, and the reload's relay is
+ * done after all (1).
+ */
+static int roll_back(struct tunnel *t, const struct nswg_state *was, int pidfd)
+{
+	struct daemon_proc drainer = { .pid = was->relay_draining_pid, .start = was->relay_draining_start },
+			   now = { .pid = t->st.relay_pid, .start = t->st.relay_start };
+
+	if (pidfd >= 0 && now.pid && daemon_alive(&now) && !holds_listener(pidfd)) {
+		fprintf(stderr, "%s: the relay was replaced all the same: pid %d serves, pid %d drains\n", prog,
+			now.pid, t->st.relay_draining_pid);
+		tunnel_record(t);
+		return 1;
+	}
+	/* One that would not end stays recorded: down tries again (where a relay drains, in the running one's place). */
 	if (stop(t, &t->st.relay_pid, &t->st.relay_start, "the relay")) {
+		if (drainer.pid && daemon_alive(&drainer) && (!was->relay_pid || pidfd < 0)) {
+			tunnel_record(t);
+			return 0;
+		}
 		t->st.relay_draining_pid = t->st.relay_pid;
 		t->st.relay_draining_start = t->st.relay_start;
 	} else {
@@ -475,10 +549,38 @@ static void roll_back(struct tunnel *t, const struct nswg_state *was)
 	t->st.relay_start = was->relay_start;
 	snprintf(t->st.relays, sizeof(t->st.relays), "%s", was->relays);
 	snprintf(t->st.relay_socks_auth, sizeof(t->st.relay_socks_auth), "%s", was->relay_socks_auth);
+	snprintf(t->st.relay_socks_auth_id, sizeof(t->st.relay_socks_auth_id), "%s", was->relay_socks_auth_id);
 	snprintf(t->st.relay_user, sizeof(t->st.relay_user), "%s", was->relay_user);
 	t->st.relay_max_connections = was->relay_max_connections;
 	t->st.relay_udp_timeout = was->relay_udp_timeout;
 	tunnel_record(t);
+	return 0;
+}
+
+/*
+ * What a reload killed midway left: a relay recorded as draining that was
+ * never told (its successor died at its gate, or --no-relays was cut short)
+ * still serves every port it had, with no running relay beside it. It is
+ * stopped: the ports are then free for what this reload asks. The counters
+ * of a relay that serves, left under their temporary name, are put in place.
+ */
+static void settle_interrupted(struct tunnel *t)
+{
+	struct daemon_proc now = { .pid = t->st.relay_pid, .start = t->st.relay_start },
+			   drainer = { .pid = t->st.relay_draining_pid, .start = t->st.relay_draining_start };
+	bool serving = now.pid && daemon_alive(&now);
+	int fd;
+
+	state_relay_stats_commit(t->key, t->lc.ifname, serving);
+	if (serving || (fd = pidfd_of(&drainer)) < 0)
+		return;
+	if (holds_listener(fd)) {
+		fprintf(stderr, "%s: warning: the relay (pid %d) an interrupted reload replaced still serves: stopping it\n",
+			prog, drainer.pid);
+		if (!stop(t, &t->st.relay_draining_pid, &t->st.relay_draining_start, "the relay reload replaced"))
+			tunnel_record(t);
+	}
+	close(fd);
 }
 
 /*
@@ -504,6 +606,10 @@ int tunnel_relay_reload(struct tunnel *t)
 		r.fds[i] = -1;
 	if (relay_set_parse_recorded(&old, t->st.relays))
 		relay_set_init(&old); /* a record not of this nswg: nothing taken from it */
+	if (!t->dry_run) {
+		settle_interrupted(t);
+		*was = t->st;
+	}
 	if ((ret = record_set(t)))
 		goto out;
 	pidfd = running_relay(t);
@@ -537,9 +643,9 @@ int tunnel_relay_reload(struct tunnel *t)
 	t->st.relay_start = 0;
 	r.l.predecessor_fd = can_drain ? pidfd : -1;
 	ret = t->relays.n ? launch(t, &r.l) : tunnel_record(t);
-	if (ret) {
-		roll_back(t, was);
-	} else {
+	if (ret && roll_back(t, was, pidfd) == 1)
+		ret = 0;
+	if (!ret) {
 		if (pidfd >= 0)
 			retire(t, pidfd, can_drain);
 		if (t->relays.n && (ret = state_relay_stats_commit(t->key, t->lc.ifname, true)))

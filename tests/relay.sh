@@ -509,6 +509,20 @@ relay_reload() {
 	check "relay: reload brings relays back where there were none" sh -c "[ $? = 0 ]"
 	check "relay: and they serve" hello_at 18080
 	check "relay: reload: the new relay's SOCKS entrance lets the right credentials in, and only them" socks_auth_holds
+	# The credentials file changed under the same name: the same options start a relay that reads it.
+	was=$(relay_pid_of rl rl)
+	printf 'bob:n3w-s3cret\n' >$T/auth.new
+	mv $T/auth.new $T/auth
+	$NSWG reload rl "$@" 2>$T/err
+	check "relay: reload after the credentials file changed starts a relay that reads it" \
+		sh -c "[ $? = 0 ] && [ '$(relay_pid_of rl rl)' != '$was' ] &&
+			[ \"\$($CURL -sS --max-time 10 --socks5-hostname bob:n3w-s3cret@127.0.0.1:11080 http://only.inside.test:8000/hello)\" = hello-through-the-tunnel ]"
+	printf 'alice:s3cret\n' >$T/auth
+	# A relay of an earlier nswg recorded no options: whether it asks for credentials is not known.
+	sed -i '/^relay_user=/d' /run/nswg/rl/rl.state
+	$NSWG reload rl --publish 18080:8000 --socks 11080 --publish 17000:7000/udp 2>$T/err
+	check "relay: reload of an earlier nswg's SOCKS entrance without --socks-auth is refused" \
+		sh -c "[ $? = 1 ] && grep -q 'did not record whether it asks for credentials' $T/err"
 }
 
 # The relay killed during a transfer: down is not blocked, nothing listens after.
