@@ -381,21 +381,19 @@ int tunnel_relay_inherit(struct tunnel *t)
 }
 
 /*
- * The running relay, by a pidfd: -ESRCH when the one recorded is gone
- * (nothing to take from, nothing to drain), another -errno when it runs
- * and cannot be reached.
+ * A pidfd of the process p records: -ESRCH when it is gone (nothing to take
+ * from, nothing to drain), another -errno when it runs and cannot be reached.
  */
-static int running_relay(const struct tunnel *t)
+static int pidfd_of(const struct daemon_proc *p)
 {
-	struct daemon_proc p = { .pid = t->st.relay_pid, .start = t->st.relay_start };
 	int fd;
 
-	if (!p.pid || !daemon_alive(&p))
+	if (!p->pid || !daemon_alive(p))
 		return -ESRCH;
-	if ((fd = (int)syscall(SYS_pidfd_open, p.pid, 0)) < 0)
+	if ((fd = (int)syscall(SYS_pidfd_open, p->pid, 0)) < 0)
 		return errno == ESRCH ? -ESRCH : -errno;
 	/* The pid is pinned now: the process recorded, still? */
-	if (!daemon_alive(&p)) {
+	if (!daemon_alive(p)) {
 		close(fd);
 		return -ESRCH;
 	}
@@ -499,19 +497,6 @@ static bool holds_listener(int pidfd)
 	return yes;
 }
 
-static int pidfd_of(const struct daemon_proc *p)
-{
-	int fd;
-
-	if (!p->pid || !daemon_alive(p) || (fd = (int)syscall(SYS_pidfd_open, p->pid, 0)) < 0)
-		return -1;
-	if (!daemon_alive(p)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /*
  * A reload that failed after its relay started: that one ended, the old one
  * recorded again. Unless the old one was told already (the new relay tells
@@ -612,7 +597,7 @@ int tunnel_relay_reload(struct tunnel *t)
 	}
 	if ((ret = record_set(t)))
 		goto out;
-	pidfd = running_relay(t);
+	pidfd = pidfd_of(&(struct daemon_proc){ .pid = t->st.relay_pid, .start = t->st.relay_start });
 	if (pidfd == -ESRCH && !t->relays.n && !was->relay_pid) {
 		ret = 0; /* none, and none wanted */
 		goto out;
