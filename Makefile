@@ -97,6 +97,8 @@ $(B)/tests/%.o: tests/unit/%.c
 $(B)/tests/test_nl $(B)/tests/test_wgnl: LDFLAGS += -Wl,--wrap=mnl_socket_sendto -Wl,--wrap=recvmsg
 # The lifecycle tests see which memory is wiped.
 $(B)/tests/test_lifecycle: LDFLAGS += -Wl,--wrap=explicit_bzero -Wl,--wrap=__explicit_bzero_chk
+# The daemon tests start a process whose leader exits before its thread.
+$(B)/tests/test_daemon: LDFLAGS += -pthread
 # The secrets tests search every block freed for a key.
 $(B)/tests/test_secrets: LDFLAGS += -Wl,--wrap=free -Wl,--wrap=realloc
 

@@ -56,7 +56,9 @@ int daemon_release(struct daemon_gate *g, const struct daemon_proc *p);
 /* Gives the gate up without releasing it: the child exits unrun. */
 void daemon_gate_close(struct daemon_gate *g);
 
-/* Whether p is still that process and has not exited. */
+/* Fills p for a running pid: 0, or -errno. */
+int daemon_proc_of(pid_t pid, struct daemon_proc *p);
+/* Whether p is still that process and not all of its threads have exited. */
 bool daemon_alive(const struct daemon_proc *p);
 /* Reaps p if it is nswg's child and has exited: true when it is gone. */
 bool daemon_reaped(const struct daemon_proc *p, int *status);

@@ -33,10 +33,18 @@ void daemon_sleep_ms(long ms)
 		;
 }
 
-/* Field 22 of /proc/PID/stat, and whether the process is a zombie. */
-static int proc_start(pid_t pid, unsigned long long *start, bool *zombie)
+/*
+ * Field 22 of /proc/PID/stat, and whether the process has exited. A thread
+ * group's leader shows Z as soon as it exits itself, while its other threads
+ * may still run (a Go program exiting, or a leader that called pthread_exit)
+ * and hold its sockets open: exited means a zombie whose thread count (field
+ * 20) is down to the leader's own.
+ */
+static int proc_start(pid_t pid, unsigned long long *start, bool *exited)
 {
 	char path[64], buf[1024], *p;
+	unsigned long threads = 0;
+	bool zombie;
 	ssize_t n;
 	int fd;
 
@@ -53,24 +61,35 @@ static int proc_start(pid_t pid, unsigned long long *start, bool *zombie)
 	p = strrchr(buf, ')');
 	if (!p || !p[1] || !p[2])
 		return -EBADMSG;
-	*zombie = p[2] == 'Z' || p[2] == 'X';
+	zombie = p[2] == 'Z' || p[2] == 'X';
 	for (int field = 3; field <= 22; ++field) {
 		p = strchr(p + 1, ' ');
 		if (!p)
 			return -EBADMSG;
+		if (field == 20)
+			threads = strtoul(p + 1, NULL, 10);
 	}
 	*start = strtoull(p + 1, NULL, 10);
+	*exited = zombie && threads <= 1;
 	return 0;
+}
+
+int daemon_proc_of(pid_t pid, struct daemon_proc *p)
+{
+	bool exited;
+
+	p->pid = pid;
+	return proc_start(pid, &p->start, &exited);
 }
 
 bool daemon_alive(const struct daemon_proc *p)
 {
 	unsigned long long start = 0;
-	bool zombie = false;
+	bool exited = false;
 
-	if (p->pid <= 0 || proc_start(p->pid, &start, &zombie))
+	if (p->pid <= 0 || proc_start(p->pid, &start, &exited))
 		return false;
-	return start == p->start && !zombie;
+	return start == p->start && !exited;
 }
 
 static void close_from(int lowest)
@@ -155,7 +174,6 @@ fail:
 int daemon_spawn(const struct daemon_args *a, struct daemon_proc *p, struct daemon_gate *g)
 {
 	int gate[2], report[2], err;
-	bool zombie;
 	pid_t pid;
 
 	g->gate = g->report = -1;
@@ -188,9 +206,8 @@ int daemon_spawn(const struct daemon_args *a, struct daemon_proc *p, struct daem
 	close(report[1]);
 	g->gate = gate[1];
 	g->report = report[0];
-	p->pid = pid;
 	++nswg_stats.processes;
-	if (proc_start(pid, &p->start, &zombie))
+	if (daemon_proc_of(pid, p))
 		p->start = 0;
 	return 0;
 }
