@@ -57,7 +57,7 @@ CORE_SRCS := src/util.c src/key.c src/curve25519.c src/config.c src/config_lex.c
 CORE_OBJS := $(CORE_SRCS:src/%.c=$(B)/%.o)
 # The commands, one file each, and the machinery they share (tunnel, steps, teardown).
 CMD_SRCS := src/cli.c src/tunnel.c src/steps.c src/teardown.c src/up.c src/down.c src/save.c src/reload.c \
-	src/strip.c src/show.c src/exec.c src/pty.c src/privdrop.c \
+	src/strip.c src/show.c src/exec.c src/nsview.c src/via.c src/pty.c src/privdrop.c \
 	src/tunnel_relay.c src/relay_cmd.c src/relay_proc.c src/relay_loop.c src/relay_tcp.c src/relay_udp.c src/relay_socks.c
 OBJS := $(CORE_OBJS) $(CMD_SRCS:src/%.c=$(B)/%.o)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -270,6 +270,8 @@ check-bench: nswg $(B)/tests/measure $(B)/tests/fanout
 	$(Q)BENCH_VM=0 BENCH_RUNS=1 BENCH_SIZES=peers1 BENCH_OUT=$(B)/bench-smoke RELAY_RUNS=1 RELAY_SECONDS=1 \
 		RELAY_SOCKS_N=100 tests/bench/run.sh >$(B)/bench-smoke.log 2>&1 || { cat $(B)/bench-smoke.log; exit 1; }
 	$(Q)grep -q '^| peers1 | [0-9]' $(B)/bench-smoke/results.md && echo "ok - make bench, smallest size: a table came out"
+	$(Q)grep -q '^| peers1 | [0-9.]* | [0-9.]* | [0-9.]*x |$$' $(B)/bench-smoke/via.md && \
+		echo "ok - make bench, smallest size: --via beside it"
 	$(Q)test "$$(grep -c '^| [^|]* | [^|]* | [0-9][.0-9]* (' $(B)/bench-smoke/relay.md)" = 8 || \
 		{ cat $(B)/bench-smoke/relay.md; exit 1; }
 	$(Q)echo "ok - make bench, the relay's table: a figure for nswg in each of its 8 rows"

@@ -35,7 +35,8 @@ struct daemon_proc {
  * "NAME=VALUE" entries are added to its environment, and with listen_fds,
  * LISTEN_FDS=listen_fds and LISTEN_PID (systemd's socket activation: the
  * first fds are listeners). path is what is executed (argv[0], looked for
- * in PATH, when NULL). The child
+ * in PATH, when NULL); netns_fd, when given, the network namespace it
+ * runs in. The child
  * waits at a gate: the caller records p first, then daemon_release() lets
  * it run. A child whose nswg dies before that exits without running
  * anything. Returns 0 or -errno (release: the exec's error).
@@ -50,6 +51,7 @@ struct daemon_args {
 	const int *fds;
 	size_t n_fds, listen_fds;
 	int log_fd;
+	const int *netns_fd; /* the network namespace it runs in, entered before the exec; NULL: nswg's */
 };
 int daemon_spawn(const struct daemon_args *a, struct daemon_proc *p, struct daemon_gate *g);
 int daemon_release(struct daemon_gate *g, const struct daemon_proc *p);

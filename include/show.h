@@ -32,7 +32,16 @@ struct show_item {
 	int relay_pid;
 	bool relay_running;
 	int relay_draining_pid;     /* the relay a reload replaced, still serving its connections; 0: none */
+	/*
+	 * --via: the namespaces its encrypted packets go through, its socket's
+	 * first (n_chain 0: the host's). chain_host: the last is known to send
+	 * its own through the host (a namespace of nswg's without a via).
+	 */
+	const char *const *chain;
+	size_t n_chain;
+	bool chain_host;
 };
+#define SHOW_CHAIN_MAX 8
 
 /* wg(8)'s words: "1 minute, 3 seconds", "1.50 KiB". */
 int show_add_duration(struct strbuf *sb, unsigned long long seconds);

@@ -28,6 +28,8 @@ struct nswg_state {
 	char netns[4096]; /* as given: a name, or a path */
 	char config[4096];
 	struct netns_id netns_id; /* the namespace's identity, 0 until opened */
+	char via[4096];           /* --via: the namespace of the encrypted socket, as given; "": the host */
+	struct netns_id via_id;
 	bool complete;                            /* up finished: false means interrupted */
 	int link;                                 /* enum nswg_link_place */
 	int ifindex;                              /* the link's in the namespace, once found; 0: not known */
@@ -126,6 +128,12 @@ int state_relay_stats_commit(const char *key, const char *ifname, bool keep);
 
 /* The key of the one namespace that has state for ifname: -ENOENT, -EEXIST if several. */
 int state_find(const char *ifname, char *key, size_t size);
+/*
+ * --via's chains: a record of a tunnel of nswg's in the namespace of id, in
+ * st. 1: it has a via (st->via, the next hop); 2: it has none, its socket is
+ * the host's; 0: no tunnel of nswg's there, what lies beyond is not known.
+ */
+int state_next_hop(const struct netns_id *id, struct nswg_state *st);
 /* The key of a room recorded for the namespace of that identity: -ENOENT if none. */
 int state_find_room(const struct netns_id *id, char *key, size_t size);
 

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "nl.h"
 #include "relay.h"
+#include "resolve.h"
 #include "rtnl.h"
 #include "state.h"
 
@@ -38,8 +39,18 @@ struct tunnel {
 	bool relays_given;       /* reload: relay options (or --no-relays) given; none: the relays stay */
 	char *socks_auth_path;   /* --socks-auth, absolute */
 
-	struct nl host, target, genl;
-	struct rtnl_snapshot before;
+	/*
+	 * --via: the namespace the encrypted socket lives in. host is the
+	 * netlink socket there (the host's without --via), before its guard's
+	 * snapshot; with --via the host proper is guarded too (real_host).
+	 */
+	const char *via;
+	char *via_path;
+	bool via_named;
+	int via_fd;
+	bool via_gone; /* recorded, and not reachable any more: touch nothing there */
+	struct nl host, target, genl, real_host;
+	struct rtnl_snapshot before, real_before;
 	unsigned int mtu;
 
 	/* The journal: written before each step (tunnel_record). */
@@ -129,6 +140,29 @@ enum {
 	TEARDOWN_KEEP_NETNS = 1U << 1,
 };
 int tunnel_teardown(struct tunnel *t, unsigned int flags);
+
+/*
+ * --via (via.c). up: OUTER opened and checked (it exists, is not the host),
+ * and recorded; down and reload: reopened from the record (via_gone when it
+ * is not there any more). Then the netlink socket there, "host" to the
+ * steps, and the host's own, guarded too.
+ */
+int tunnel_via_open(struct tunnel *t);
+int tunnel_via_reopen(struct tunnel *t);
+int tunnel_via_not_inner(struct tunnel *t, const struct netns_id *inner);
+/* up's last look: the via's name or path still leads to the namespace open. */
+bool tunnel_via_name_leads(const struct tunnel *t);
+int tunnel_open_outer(struct tunnel *t);
+/* The teardown's: a socket in the namespace the record names (-ENOENT: gone, and what it held with it). */
+int tunnel_open_recorded_outer(const struct tunnel *t, struct nl *nl);
+/* "ip", "ip -n OUTER" or "nsenter --net=PATH ip": where the "[#]" lines' link commands run. */
+const char *tunnel_via_ip(const struct tunnel *t, char *buf, size_t size);
+/* "the host" or "namespace `OUTER'", for messages. */
+const char *tunnel_outer_name(const struct tunnel *t, char *buf, size_t size);
+/* Endpoint names resolved as OUTER resolves them: in a child, with OUTER's /etc/netns files. */
+int tunnel_resolve_in_via(struct tunnel *t, int retries, resolve_notify_fn notify);
+/* down: refused while another tunnel's socket lives in this namespace. */
+int tunnel_via_dependents(struct tunnel *t);
 
 /* The steps up and reload share. */
 int tunnel_find_mtu(struct tunnel *t);

@@ -13,9 +13,11 @@ bool userspace_requested(void);
 
 /*
  * "IMPL IFNAME" in the foreground (WG_PROCESS_FOREGROUND=1), in nswg's
- * namespaces, its output going to log_fd; at its gate (daemon.h).
+ * namespaces (the network namespace netns_fd when >= 0: --via's), its
+ * output going to log_fd; at its gate (daemon.h).
  */
-int userspace_spawn(const char *impl, const char *ifname, int log_fd, struct daemon_proc *p, struct daemon_gate *g);
+int userspace_spawn(const char *impl, const char *ifname, int log_fd, int netns_fd, struct daemon_proc *p,
+		    struct daemon_gate *g);
 
 /*
  * Waits for the implementation's UAPI socket to answer. -ECHILD if the

@@ -160,6 +160,8 @@ void usage(FILE *f)
 		"\n"
 		"  --netns NS     a name from `ip netns' (made if missing), or a path to a\n"
 		"                 namespace file; the default is the interface's name\n"
+		"  --via NS       with up: the namespace of the encrypted socket (an existing\n"
+		"                 one, another tunnel's for a chain); the default is the host\n"
 		"  --dry-run      print what would be done, do nothing\n"
 		"  --keep-netns   with down: keep a namespace nswg made\n"
 		"  --json         with show: JSON, for scripts\n"

@@ -7,6 +7,7 @@
  * apart.
  */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -125,6 +126,9 @@ static void exec_child(const struct daemon_args *a, int gate_fd, int report_fd)
 	while (n < 0 && errno == EINTR);
 	if (n != 1)
 		_exit(125);
+	/* Its sockets are born where it runs: --via's namespace for a userspace WireGuard. */
+	if (a->netns_fd && setns(*a->netns_fd, CLONE_NEWNET))
+		goto fail;
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0)
 		goto fail;

@@ -14,7 +14,7 @@ int cmd_down(int argc, char *argv[])
 	int ret;
 
 	tunnel_catch_signals();
-	if ((ret = tunnel_open_existing(&t, argc, argv, TUNNEL_DOWN, &link)))
+	if ((ret = tunnel_open_existing(&t, argc, argv, TUNNEL_DOWN, &link)) || (ret = tunnel_via_dependents(&t)))
 		goto out;
 	if (t.has_record && !t.st.complete)
 		fprintf(stderr, "%s: the up of `%s' in namespace `%s' was interrupted; finishing its undo\n", prog,

@@ -26,21 +26,12 @@
 #include "cli.h"
 #include "dns.h"
 #include "netns.h"
+#include "nsview.h"
 #include "privdrop.h"
 #include "pty.h"
 
 /* sudo's secure_path and login's ENV_PATH, without the sbin directories: the user is not root. */
 #define NSWG_USER_PATH "/usr/local/bin:/usr/bin:/bin"
-
-/* Mounts made from here on stay in this process's mount namespace. */
-static int private_mounts(void)
-{
-	if (unshare(CLONE_NEWNS))
-		return -errno;
-	if (mount("", "/", "none", MS_SLAVE | MS_REC, NULL))
-		return -errno;
-	return 0;
-}
 
 /* A fresh sysfs: /sys/class/net then lists the namespace's links. Nothing runs from it. */
 static int remount_sys(void)
@@ -55,34 +46,6 @@ static int remount_sys(void)
 	if (mount("sysfs", "/sys", "sysfs", flags, NULL))
 		return -errno;
 	return 0;
-}
-
-/*
- * Every file of /etc/netns/NAME over its namesake in /etc. As ip netns exec:
- * one that cannot be bound (no namesake in /etc, say) is a warning.
- */
-static void bind_etc(const char *name)
-{
-	char dir[4200], src[4500], dst[4500];
-	struct dirent *de;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "%s/%s", NSWG_NETNS_ETC_DIR, name);
-	d = opendir(dir);
-	if (!d) {
-		if (errno != ENOENT)
-			fprintf(stderr, "%s: warning: unable to read %s: %s\n", prog, dir, strerror(errno));
-		return;
-	}
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(src, sizeof(src), "%s/%s", dir, de->d_name);
-		snprintf(dst, sizeof(dst), "%s/%s", NSWG_SYSCONFDIR, de->d_name);
-		if (mount(src, dst, "none", MS_BIND, NULL))
-			fprintf(stderr, "%s: warning: unable to bind %s over %s: %s\n", prog, src, dst, strerror(errno));
-	}
-	closedir(d);
 }
 
 /* The caller's variables sudo keeps: the terminal's type, the locale, the X display. */
@@ -284,12 +247,12 @@ int cmd_exec(int argc, char *argv[])
 		fprintf(stderr, "%s: unable to enter namespace `%s': %s\n", prog, ns, strerror(-ret));
 		return 1;
 	}
-	if ((ret = private_mounts()) || (ret = remount_sys())) {
+	if ((ret = nsview_private_mounts()) || (ret = remount_sys())) {
 		fprintf(stderr, "%s: unable to make the namespace's mounts: %s\n", prog, strerror(-ret));
 		return 1;
 	}
 	if (!netns_arg_is_path(ns))
-		bind_etc(ns);
+		nsview_bind_etc(ns);
 	if (user)
 		return run_as(user, argv + i);
 	/* As ip netns exec: the command in nswg's place, with root's environment. */

@@ -285,9 +285,10 @@ int cmd_reload(int argc, char *argv[])
 		goto out;
 	}
 	/* Relay options given: checked with the file, before anything is touched. */
-	if ((t.relays_given && (ret = tunnel_relay_check(&t))) || (ret = tunnel_resolve(&t)))
+	if (t.relays_given && (ret = tunnel_relay_check(&t)))
 		goto out;
-	if ((ret = nl_open(&t.host, NETLINK_ROUTE)) || (ret = tunnel_find_mtu(&t)))
+	/* The via kept: names resolved, and the MTU found, where the socket is. */
+	if ((ret = tunnel_open_outer(&t)) || (ret = tunnel_resolve(&t)) || (ret = tunnel_find_mtu(&t)))
 		goto out;
 	t.ipv6_off = tunnel_room_ipv6_off(&t.room);
 	if (t.dry_run) {

@@ -470,18 +470,18 @@ bool rtnl_snapshot_same(const struct rtnl_snapshot *before, const struct rtnl_sn
 		 * through the host for an instant. Ours would be named ifname.
 		 */
 		if (!strcmp(l->name, ifname) || !strcmp(l->kind, "wireguard")) {
-			snprintf(what, size, "a link appeared in the host namespace: %s (%s)", l->name,
+			snprintf(what, size, "a link appeared: %s (%s)", l->name,
 				 *l->kind ? l->kind : "unknown kind");
 			return false;
 		}
 	}
 	for (size_t i = 0; i < before->n_routes || i < after->n_routes; ++i) {
 		if (i >= after->n_routes) {
-			snprintf(what, size, "a default route of the host is gone: %s", before->routes[i]);
+			snprintf(what, size, "a default route is gone: %s", before->routes[i]);
 			return false;
 		}
 		if (i >= before->n_routes || strcmp(before->routes[i], after->routes[i])) {
-			snprintf(what, size, "the host's default routes changed: %s", after->routes[i]);
+			snprintf(what, size, "the default routes changed: %s", after->routes[i]);
 			return false;
 		}
 	}

@@ -23,6 +23,8 @@ struct shown {
 	struct show_item item;
 	struct nswg_state st;
 	struct show_relay relays[RELAY_SPEC_MAX];
+	char chain_names[SHOW_CHAIN_MAX][256];
+	const char *chain[SHOW_CHAIN_MAX];
 	struct nswg_config *device;
 	char error[4400];
 };
@@ -115,6 +117,39 @@ out:
 	free(path);
 }
 
+/*
+ * Each hop's own via, from the record of a tunnel of nswg's in that hop's
+ * namespace, to one without (the host) or one nswg does not know.
+ */
+static void read_chain(struct shown *s)
+{
+	struct netns_id id = s->st.via_id;
+	struct nswg_state other;
+	char name[256];
+	int hop;
+
+	s->item.chain = s->chain;
+	if (!*s->st.via) {
+		s->item.chain_host = true;
+		return;
+	}
+	snprintf(name, sizeof(name), "%.255s", s->st.via);
+	while (s->item.n_chain < SHOW_CHAIN_MAX) {
+		memcpy(s->chain_names[s->item.n_chain], name, sizeof(name));
+		s->chain[s->item.n_chain] = s->chain_names[s->item.n_chain];
+		++s->item.n_chain;
+		hop = state_next_hop(&id, &other);
+		if (!hop)
+			return; /* not nswg's: what lies beyond it is not known */
+		if (hop == 2) {
+			s->item.chain_host = true;
+			return;
+		}
+		id = other.via_id;
+		snprintf(name, sizeof(name), "%.255s", other.via);
+	}
+}
+
 static bool wanted(const struct state_entry *e, const char *ifname, const char *ns, const char *ns_key)
 {
 	if (ifname && strcmp(e->ifname, ifname))
@@ -200,6 +235,7 @@ int cmd_show(int argc, char *argv[])
 			continue; /* taken down meanwhile */
 		read_one(&shown[m], &host, routes_now);
 		read_relays(&shown[m], entries[i].key);
+		read_chain(&shown[m]);
 		if (!shown[m].item.device || shown[m].item.host_link || shown[m].item.routes_changed ||
 		    (shown[m].item.n_relays && !shown[m].item.relay_running))
 			status = 1;

@@ -172,6 +172,13 @@ static int render_text(const struct show_item *it, time_t now, struct strbuf *sb
 		ret = strbuf_addf(sb, "  host: %s; %s\n",
 				  it->host_link ? "A LINK OF THIS NAME EXISTS IN THE HOST NAMESPACE" : "interface not in the host namespace",
 				  it->routes_changed ? "DEFAULT ROUTES CHANGED SINCE UP" : "default routes as at up");
+	if (!ret && it->n_chain) {
+		ret = strbuf_addf(sb, "  socket: namespace %s; chain: %s", it->chain[0], it->netns);
+		for (size_t i = 0; !ret && i < it->n_chain; ++i)
+			ret = strbuf_addf(sb, " via %s", it->chain[i]);
+		if (!ret)
+			ret = strbuf_addf(sb, "%s\n", it->chain_host ? " via the host" : "");
+	}
 	if (!ret)
 		ret = render_relays_text(it, sb);
 	if (!ret && !d)
@@ -264,6 +271,17 @@ static int render_item_json(const struct show_item *it, struct strbuf *sb)
 	if (!ret)
 		ret = strbuf_addf(sb, ",\"host\":{\"interface_absent\":%s,\"default_routes_unchanged\":%s}",
 				  it->host_link ? "false" : "true", it->routes_changed ? "false" : "true");
+	/* "via": the socket's namespace, null for the host; "chain": every hop, null last when it is the host. */
+	if (!ret)
+		ret = it->n_chain ? strbuf_addf(sb, ",\"via\":") || json_str(sb, it->chain[0])
+				  : strbuf_addf(sb, ",\"via\":null");
+	if (!ret)
+		ret = strbuf_addf(sb, ",\"chain\":[");
+	for (size_t i = 0; !ret && i < it->n_chain; ++i)
+		ret = (i && strbuf_addc(sb, ',')) || json_str(sb, it->chain[i]);
+	if (!ret)
+		ret = strbuf_addf(sb, "%s%s]", it->n_chain && it->chain_host ? "," : "",
+				  !it->n_chain || it->chain_host ? "null" : "");
 	if (!ret)
 		ret = render_relays_json(it, sb);
 	if (!ret && !d)

@@ -151,6 +151,10 @@ static const struct field state_fields[] = {
 	FIELD(nswg_state, "netns_dev", FIELD_U64, netns_id.dev),
 	FIELD(nswg_state, "netns_ino", FIELD_U64, netns_id.ino),
 	FIELD(nswg_state, "netns_cookie", FIELD_U64, netns_id.cookie),
+	FIELD(nswg_state, "via", FIELD_STRING, via),
+	FIELD(nswg_state, "via_dev", FIELD_U64, via_id.dev),
+	FIELD(nswg_state, "via_ino", FIELD_U64, via_id.ino),
+	FIELD(nswg_state, "via_cookie", FIELD_U64, via_id.cookie),
 	FIELD(nswg_state, "complete", FIELD_BOOL, complete),
 	FIELD(nswg_state, "link", FIELD_INT, link),
 	FIELD(nswg_state, "ifindex", FIELD_INT, ifindex),
@@ -561,6 +565,29 @@ int state_others(const char *key, const char *ifname, size_t *n)
 		*n += strcmp(e[i].ifname, ifname) != 0;
 	free(e);
 	return ret;
+}
+
+int state_next_hop(const struct netns_id *id, struct nswg_state *st)
+{
+	struct state_entry *all = NULL;
+	struct nswg_state one;
+	char key[256];
+	size_t n = 0;
+	int found = 0;
+
+	if (state_find_room(id, key, sizeof(key)) || state_list(&all, &n))
+		return 0;
+	/* One with a via first: the chain goes on as long as one tunnel there has one. */
+	for (size_t i = 0; i < n && found != 1; ++i) {
+		if (strcmp(all[i].key, key) || state_read(key, all[i].ifname, &one))
+			continue;
+		if (one.via_id.ino || !found) {
+			*st = one;
+			found = one.via_id.ino ? 1 : 2;
+		}
+	}
+	free(all);
+	return found;
 }
 
 int state_find_room(const struct netns_id *id, char *key, size_t size)

@@ -32,13 +32,16 @@ int tunnel_resolve(struct tunnel *t)
 			getenv("WG_ENDPOINT_RESOLUTION_RETRIES"));
 		return -EINVAL;
 	}
+	/* Never the host's resolver for --via: it would learn the name of the next hop. */
+	if (t->via_fd >= 0)
+		return tunnel_resolve_in_via(t, retries, resolve_notice);
 	ret = resolve_endpoints(t->lc.cfg, retries, resolve_notice, NULL, &tunnel_stop, &err);
 	if (ret == -EHOSTUNREACH)
 		fprintf(stderr, "%s: %s:%u: %s\n", prog, t->lc.path, err.peer->line, err.message);
 	return ret;
 }
 
-/* wg-quick's rule, on the host: the smallest MTU towards the endpoints, or of the default route, less 80. */
+/* wg-quick's rule, where the socket is (the host, or --via's): the smallest MTU towards the endpoints, or of the default route, less 80. */
 int tunnel_find_mtu(struct tunnel *t)
 {
 	const struct nswg_config *cfg = t->lc.cfg;

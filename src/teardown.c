@@ -75,18 +75,27 @@ static int remove_link_in_namespace(struct tunnel *t, bool *found)
 static int remove_link_on_host(struct tunnel *t)
 {
 	bool userspace = t->userspace || t->st.userspace_pid;
+	struct nl outer = { 0 };
+	char ipn[4200];
 	struct rtnl_link link;
 	int ret;
 
 	if (t->st.link != NSWG_LINK_HOST || (!t->st.host_ifindex && userspace))
 		return 0;
-	if (!t->host.sock && (ret = nl_open(&t->host, NETLINK_ROUTE)))
-		return ret;
-	ret = rtnl_link_get(&t->host, t->st.host_ifindex ? NULL : t->lc.ifname, t->st.host_ifindex, &link);
-	if (ret == -ENODEV || (!ret && (strcmp(link.name, t->lc.ifname) || strcmp(link.kind, userspace ? "tun" : "wireguard"))))
+	/*
+	 * Where the record says it was born (the host, or --via's namespace,
+	 * which may be another up's than this one's). A via gone took it along.
+	 */
+	ret = tunnel_open_recorded_outer(t, &outer);
+	if (ret == -ENOENT)
 		return 0;
-	if (!ret && tunnel_say(t, "ip link delete dev %s", t->lc.ifname))
-		ret = rtnl_link_delete(&t->host, link.ifindex);
+	if (!ret)
+		ret = rtnl_link_get(&outer, t->st.host_ifindex ? NULL : t->lc.ifname, t->st.host_ifindex, &link);
+	if (ret == -ENODEV || (!ret && (strcmp(link.name, t->lc.ifname) || strcmp(link.kind, userspace ? "tun" : "wireguard"))))
+		ret = 0;
+	else if (!ret && tunnel_say(t, "%s link delete dev %s", tunnel_via_ip(t, ipn, sizeof(ipn)), t->lc.ifname))
+		ret = rtnl_link_delete(&outer, link.ifindex);
+	nl_close(&outer);
 	return ret == -ENODEV ? 0 : ret;
 }
 

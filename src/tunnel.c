@@ -100,7 +100,12 @@ void tunnel_close(struct tunnel *t)
 	nl_close(&t->host);
 	nl_close(&t->target);
 	nl_close(&t->genl);
+	nl_close(&t->real_host);
 	rtnl_snapshot_free(&t->before);
+	rtnl_snapshot_free(&t->real_before);
+	if (t->via_fd >= 0)
+		close(t->via_fd);
+	free(t->via_path);
 	if (t->ns_fd >= 0)
 		close(t->ns_fd);
 	if (t->lock_fd >= 0)
@@ -151,7 +156,7 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 
 	memset(t, 0, sizeof(*t));
 	t->cmd = cmd;
-	t->ns_fd = t->lock_fd = t->host_lock_fd = t->log_fd = -1;
+	t->ns_fd = t->lock_fd = t->host_lock_fd = t->log_fd = t->via_fd = -1;
 	relay_set_init(&t->relays);
 	for (int i = 1; i < argc; ++i) {
 		if ((cmd == TUNNEL_UP || cmd == TUNNEL_RELOAD) &&
@@ -166,6 +171,10 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 			t->ns = argv[++i];
 		else if (!strncmp(argv[i], "--netns=", 8))
 			t->ns = argv[i] + 8;
+		else if (cmd == TUNNEL_UP && !strcmp(argv[i], "--via") && i + 1 < argc)
+			t->via = argv[++i];
+		else if (cmd == TUNNEL_UP && !strncmp(argv[i], "--via=", 6))
+			t->via = argv[i] + 6;
 		else if (!strcmp(argv[i], "--"))
 			continue;
 		else if (!strcmp(argv[i], "--dry-run"))
@@ -191,7 +200,7 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 	if (!config) {
 		fprintf(stderr, "Usage: %s %s [ CONFIG_FILE | INTERFACE ] [ --netns NS ]%s\n", prog, command_names[cmd],
 			cmd == TUNNEL_DOWN ? " [ --keep-netns ] [ --trust-netns-owner ]" :
-			cmd == TUNNEL_UP ? " [ --trust-netns-owner ] [ --publish SPEC | --host-port SPEC | --socks SPEC ]..." :
+			cmd == TUNNEL_UP ? " [ --via NS ] [ --trust-netns-owner ] [ --publish SPEC | --host-port SPEC | --socks SPEC ]..." :
 			cmd == TUNNEL_RELOAD ? " [ --trust-netns-owner ] [ --no-relays | --publish SPEC | --host-port SPEC | --socks SPEC ]..." :
 					   " [ --trust-netns-owner ]");
 		return -EINVAL;
@@ -209,6 +218,13 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 	t->ns_given = t->ns != NULL;
 	if (!t->ns)
 		t->ns = t->lc.ifname;
+	/* The journal is lines of key=value: a namespace is one line. */
+	for (const char *c = t->ns; *c; ++c) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			fprintf(stderr, "%s: a namespace name or path with a control character is refused\n", prog);
+			return -EINVAL;
+		}
+	}
 	/* RUNSTATEDIR/netns/NAME is NAME: one namespace, one name, one lock. */
 	if (!strncmp(t->ns, NSWG_NETNS_RUN_DIR "/", strlen(NSWG_NETNS_RUN_DIR) + 1) &&
 	    netns_name_valid(t->ns + strlen(NSWG_NETNS_RUN_DIR) + 1))
@@ -475,7 +491,7 @@ int tunnel_open_existing(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 	int ret = tunnel_parse_options(t, argc, argv, cmd);
 
 	link->ifindex = 0;
-	if (ret || (ret = find_namespace(t, cmd)))
+	if (ret || (ret = find_namespace(t, cmd)) || (ret = tunnel_via_reopen(t)))
 		return ret;
 	if (!t->has_record) {
 		/* Not brought up by nswg: down takes the interface down and touches nothing else. */

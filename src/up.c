@@ -30,13 +30,16 @@
 
 /* ---- the interface ---- */
 
+
 /* The interface just made on the host, of that kind, into the namespace at once. */
 static int move_into_namespace(struct tunnel *t, const char *kind)
 {
 	struct rtnl_link link;
 	int ret;
 
-	if (!tunnel_say(t, "ip link set %s netns %s", t->lc.ifname, t->ns))
+	char ipn[4200];
+
+	if (!tunnel_say(t, "%s link set %s netns %s", tunnel_via_ip(t, ipn, sizeof(ipn)), t->lc.ifname, t->ns))
 		return 0;
 	ret = rtnl_link_get(&t->host, t->lc.ifname, 0, &link);
 	if (!ret && strcmp(link.kind, kind))
@@ -63,12 +66,15 @@ static int check_absent_on_host(struct tunnel *t, const char *why)
 
 	if (t->dry_run)
 		return 0;
+	char where[4200];
+
 	ret = rtnl_link_get(&t->host, t->lc.ifname, 0, &link);
 	if (!ret) {
-		fprintf(stderr, "%s: `%s' exists in the host namespace, where %s\n", prog, t->lc.ifname, why);
+		fprintf(stderr, "%s: `%s' exists in %s, where %s\n", prog, t->lc.ifname,
+			*t->st.via ? tunnel_outer_name(t, where, sizeof(where)) : "the host namespace", why);
 		return -EEXIST;
 	}
-	return ret == -ENODEV ? 0 : tunnel_failed("unable to look for the interface on the host", ret, &t->host);
+	return ret == -ENODEV ? 0 : tunnel_failed("unable to look for the interface where its socket goes", ret, &t->host);
 }
 
 /* Started, its pid recorded before it may run, and answering on its socket. */
@@ -78,7 +84,7 @@ static int run_implementation(struct tunnel *t, const char *impl, const char *so
 	struct daemon_gate gate;
 	int ret, status = 0;
 
-	ret = userspace_spawn(impl, t->lc.ifname, t->log_fd, &proc, &gate);
+	ret = userspace_spawn(impl, t->lc.ifname, t->log_fd, t->via_fd, &proc, &gate);
 	if (ret) {
 		fprintf(stderr, "%s: unable to run `%s': %s\n", prog, impl, strerror(-ret));
 		return ret;
@@ -106,9 +112,10 @@ static int run_implementation(struct tunnel *t, const char *impl, const char *so
 
 /*
  * No WireGuard in the kernel: a userspace implementation, started on the
- * host so that its UDP socket is there. Its TUN interface is born on the
- * host too; it goes into the namespace before it has an address or a route.
- * The TUN's name and the socket's path are the host's: locked host-wide.
+ * host (in --via's namespace) so that its UDP socket is there. Its TUN
+ * interface is born there too; it goes into the namespace before it has an
+ * address or a route. The socket's path is the host's whatever the via, and
+ * so is the TUN's name: locked host-wide.
  */
 static int start_userspace(struct tunnel *t)
 {
@@ -117,7 +124,16 @@ static int start_userspace(struct tunnel *t)
 	int ret, fd;
 
 	t->userspace = true;
-	if (!tunnel_say(t, "%s %s", impl, t->lc.ifname))
+	const char *via = t->st.via;
+	bool said;
+
+	if (!*via)
+		said = tunnel_say(t, "%s %s", impl, t->lc.ifname);
+	else if (netns_arg_is_path(via))
+		said = tunnel_say(t, "nsenter --net=%s %s %s", via, impl, t->lc.ifname);
+	else
+		said = tunnel_say(t, "ip netns exec %s %s %s", via, impl, t->lc.ifname);
+	if (!said)
 		return move_into_namespace(t, "tun");
 	if ((ret = tunnel_lock_host_name(t)))
 		return ret;
@@ -143,9 +159,10 @@ static int start_userspace(struct tunnel *t)
 /* Older kernels: create on the host, and move it before anything is configured. */
 static int create_and_move(struct tunnel *t)
 {
+	char ipn[4200];
 	int ret;
 
-	if (!tunnel_say(t, "ip link add %s type wireguard", t->lc.ifname))
+	if (!tunnel_say(t, "%s link add %s type wireguard", tunnel_via_ip(t, ipn, sizeof(ipn)), t->lc.ifname))
 		return move_into_namespace(t, "wireguard");
 	/* The name is the host's while the link is there: locked host-wide, and seen free. */
 	if ((ret = tunnel_lock_host_name(t)) || (ret = check_absent_on_host(t, "it would be created before its move")))
@@ -163,8 +180,14 @@ static int create_and_move(struct tunnel *t)
 	return move_into_namespace(t, "wireguard");
 }
 
+/*
+ * The RTM_NEWLINK goes out of the socket's namespace (t->host: the host's,
+ * or one opened in --via's) with IFLA_NET_NS_FD naming the target: the
+ * interface is born in the target, its UDP socket where the request came from.
+ */
 static int create_link(struct tunnel *t)
 {
+	char ipn[4200];
 	int ret;
 
 	if (userspace_requested()) {
@@ -174,7 +197,7 @@ static int create_link(struct tunnel *t)
 	}
 	if (t->force_move)
 		return create_and_move(t);
-	if (!tunnel_say(t, "ip link add %s netns %s type wireguard", t->lc.ifname, t->ns))
+	if (!tunnel_say(t, "%s link add %s netns %s type wireguard", tunnel_via_ip(t, ipn, sizeof(ipn)), t->lc.ifname, t->ns))
 		return 0;
 	t->st.link = NSWG_LINK_NETNS;
 	if ((ret = tunnel_record(t)))
@@ -190,8 +213,9 @@ static int create_link(struct tunnel *t)
 	/* A name taken in the namespace: moving would not help. */
 	if (ret == -EEXIST || ret == -ENFILE)
 		return tunnel_failed("unable to create the interface in the namespace", ret, &t->host);
-	fprintf(stderr, "%s: the kernel refused to create %s in the namespace (%s%s%s); creating it on the host and "
-			"moving it\n", prog, t->lc.ifname, strerror(-ret), *t->host.ext_ack ? ": " : "", t->host.ext_ack);
+	fprintf(stderr, "%s: the kernel refused to create %s in the namespace (%s%s%s); creating it %s%s and "
+			"moving it\n", prog, t->lc.ifname, strerror(-ret), *t->host.ext_ack ? ": " : "", t->host.ext_ack,
+		*t->st.via ? "in " : "on ", tunnel_outer_name(t, ipn, sizeof(ipn)));
 	return create_and_move(t);
 }
 
@@ -389,13 +413,19 @@ static int bring_up(struct tunnel *t)
 
 /* ---- before and after the steps ---- */
 
+/* The guard's first look: at the socket's namespace, and with --via at the host too. */
 static int open_host(struct tunnel *t)
 {
-	int ret = nl_open(&t->host, NETLINK_ROUTE);
+	char where[4200], step[4300];
+	int ret = tunnel_open_outer(t);
 
-	if (!ret)
-		ret = rtnl_snapshot_take(&t->host, &t->before);
-	return ret ? tunnel_failed("unable to read the host's links and routes", ret, &t->host) : 0;
+	if (ret)
+		return ret;
+	ret = rtnl_snapshot_take(&t->host, &t->before);
+	if (!ret && t->real_host.sock)
+		ret = rtnl_snapshot_take(&t->real_host, &t->real_before);
+	snprintf(step, sizeof(step), "unable to read the links and routes of %s", tunnel_outer_name(t, where, sizeof(where)));
+	return ret ? tunnel_failed(step, ret, &t->host) : 0;
 }
 
 static int open_target_sockets(struct tunnel *t)
@@ -439,6 +469,8 @@ static int check_room(struct tunnel *t)
 				"it: `nswg down' that one first\n", prog, t->ns);
 		return -ESTALE;
 	}
+	if ((ret = tunnel_via_not_inner(t, &id)))
+		return ret;
 	t->st.netns_id = t->room.netns_id = id;
 	ret = tunnel_record_room(t);
 	return ret ? ret : tunnel_record(t);
@@ -492,22 +524,48 @@ static int verify_namespace(struct tunnel *t)
 	return -ESTALE;
 }
 
-static int verify_host(struct tunnel *t)
+/*
+ * And the via's: removed meanwhile (a down of its tunnel that did not see
+ * this one's record yet), it would die with nswg, and this socket with it.
+ */
+static int verify_via(struct tunnel *t)
+{
+	if (t->dry_run || t->via_fd < 0 || tunnel_via_name_leads(t))
+		return 0;
+	fprintf(stderr, "%s: namespace `%s' (--via) was removed or replaced during up, rolling back\n", prog, t->st.via);
+	return -ESTALE;
+}
+
+/* ifname: the link that may pass through there (a TUN, the fallback's), or "". */
+static int verify_one(struct nl *nl, const struct rtnl_snapshot *before, const char *where, const char *ifname)
 {
 	struct rtnl_snapshot after;
-	char what[512];
+	char what[512], step[4300];
+	int ret = rtnl_snapshot_take(nl, &after);
+
+	if (ret) {
+		snprintf(step, sizeof(step), "unable to read the links and routes of %s", where);
+		return tunnel_failed(step, ret, nl);
+	}
+	if (!rtnl_snapshot_same(before, &after, ifname, what, sizeof(what))) {
+		fprintf(stderr, "%s: %s changed during up, rolling back: %s\n", prog, where, what);
+		ret = -EAGAIN;
+	}
+	rtnl_snapshot_free(&after);
+	return ret;
+}
+
+static int verify_host(struct tunnel *t)
+{
+	char where[4200];
 	int ret;
 
 	if (t->dry_run)
 		return 0;
-	ret = rtnl_snapshot_take(&t->host, &after);
-	if (ret)
-		return tunnel_failed("unable to read the host's links and routes", ret, &t->host);
-	if (!rtnl_snapshot_same(&t->before, &after, t->lc.ifname, what, sizeof(what))) {
-		fprintf(stderr, "%s: the host changed during up, rolling back: %s\n", prog, what);
-		ret = -EAGAIN;
-	}
-	rtnl_snapshot_free(&after);
+	ret = verify_one(&t->host, &t->before, tunnel_outer_name(t, where, sizeof(where)), t->lc.ifname);
+	/* With --via nothing of this interface's ever is on the host, not even for an instant. */
+	if (!ret && t->real_host.sock)
+		ret = verify_one(&t->real_host, &t->real_before, "the host", "");
 	return ret;
 }
 
@@ -538,7 +596,7 @@ int cmd_up(int argc, char *argv[])
 
 	tunnel_catch_signals();
 	ret = tunnel_parse_options(&t, argc, argv, TUNNEL_UP);
-	if (ret || (ret = tunnel_relay_check(&t)) || (ret = tunnel_resolve(&t)))
+	if (ret || (ret = tunnel_via_open(&t)) || (ret = tunnel_relay_check(&t)) || (ret = tunnel_resolve(&t)))
 		goto out;
 	if (t.dry_run) {
 		/* No route is asked for: the MTU shown is the rule's without one. */
@@ -557,12 +615,13 @@ int cmd_up(int argc, char *argv[])
 	if ((ret = check_room(&t)) || (ret = open_target_sockets(&t)) || (ret = check_absent(&t)) ||
 	    (ret = bring_up(&t)))
 		goto rollback;
-	t.st.host_routes = rtnl_snapshot_digest(&t.before);
+	/* What show compares with the host's default routes: the host's, whatever the via. */
+	t.st.host_routes = rtnl_snapshot_digest(t.real_host.sock ? &t.real_before : &t.before);
 	if ((ret = verify_host(&t)) || tunnel_stop)
 		goto rollback;
 	t.st.complete = true;
 	/* Last: nothing after this asks anything of the kernel or writes the journal. */
-	if (!(ret = tunnel_record(&t)) && !(ret = verify_namespace(&t)) && !tunnel_stop)
+	if (!(ret = tunnel_record(&t)) && !(ret = verify_namespace(&t)) && !(ret = verify_via(&t)) && !tunnel_stop)
 		goto out;
 rollback:
 	if (tunnel_stop)

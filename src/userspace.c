@@ -29,12 +29,14 @@ bool userspace_requested(void)
 	return (a && *a) || (b && *b);
 }
 
-int userspace_spawn(const char *impl, const char *ifname, int log_fd, struct daemon_proc *p, struct daemon_gate *g)
+int userspace_spawn(const char *impl, const char *ifname, int log_fd, int netns_fd, struct daemon_proc *p,
+		    struct daemon_gate *g)
 {
 	char *const argv[] = { (char *)impl, (char *)ifname, NULL };
 	/* wireguard-go stays in the foreground, and skips its banner, with this. */
 	static const char *const env[] = { "WG_PROCESS_FOREGROUND=1", NULL };
-	const struct daemon_args a = { .argv = argv, .env = env, .log_fd = log_fd };
+	const struct daemon_args a = { .argv = argv, .env = env, .log_fd = log_fd,
+				       .netns_fd = netns_fd >= 0 ? &netns_fd : NULL };
 
 	return daemon_spawn(&a, p, g);
 }

@@ -64,12 +64,13 @@ own_session() { [ -n "$1" ] && [ "$(awk '{print $6}' "/proc/$1/stat")" != "$(awk
 # Alive: not gone, and not a zombie.
 proc_alive() { [ "$1" != 0 ] && [ -e "/proc/$1/stat" ] && ! awk '{exit $3 != "Z"}' "/proc/$1/stat"; }
 # Any live userspace implementation, of any interface, started here: in the
-# namespace this script runs in (another sandbox's are not ours to count).
+# mount namespace this script runs in (another sandbox's are not ours to
+# count; the network namespace would miss one started in a --via's).
 any_impl_alive() {
-	here=$(readlink /proc/$$/ns/net)
+	here=$(readlink /proc/$$/ns/mnt)
 	for d in /proc/[0-9]*; do
 		case "$(tr '\0' ' ' 2>/dev/null <"$d/cmdline")" in
-		"wireguard-go "*) [ "$(readlink "$d/ns/net" 2>/dev/null)" = "$here" ] && proc_alive "${d#/proc/}" && return 0 ;;
+		"wireguard-go "*) [ "$(readlink "$d/ns/mnt" 2>/dev/null)" = "$here" ] && proc_alive "${d#/proc/}" && return 0 ;;
 		esac
 	done
 	return 1
@@ -453,10 +454,10 @@ files_dump() {
 # The live processes (zombies do not count) of an implementation serving
 # IFACE, from /proc: the VM's busybox has no pgrep.
 impl_pids() { # IFACE
-	here=$(readlink /proc/$$/ns/net)
+	here=$(readlink /proc/$$/ns/mnt)
 	for d in /proc/[0-9]*; do
 		[ "$(tr '\0' ' ' 2>/dev/null <"$d/cmdline")" = "wireguard-go $1 " ] &&
-			[ "$(readlink "$d/ns/net" 2>/dev/null)" = "$here" ] && proc_alive "${d#/proc/}" && echo "${d#/proc/}"
+			[ "$(readlink "$d/ns/mnt" 2>/dev/null)" = "$here" ] && proc_alive "${d#/proc/}" && echo "${d#/proc/}"
 	done
 }
 impl_alive() { [ -n "$(impl_pids "$1")" ]; }
@@ -497,7 +498,7 @@ fault_one() { # MODE N NS
 		$NSWG down wgf8 --netns $3 >$T/err 2>&1
 		drc=$?
 		[ -z "$recorded" ] || [ $drc = 0 ] || why="$why; down after the kill: exit status $drc"
-	elif [ $rc = 0 ] && [ $1 = errno ] && grep -q 'creating it on the host and moving it' $T/err; then
+	elif [ $rc = 0 ] && [ $1 = errno ] && grep -q 'creating it \(on the host\|in namespace .*\) and moving it' $T/err; then
 		# The kernel "refused" the link in the namespace: the fallback made it whole.
 		[ -f /run/nswg/$3/wgf8.state ] && $IP netns exec $3 $WG show wgf8 >/dev/null 2>&1 ||
 			why="the fallback left it half-made"
@@ -514,6 +515,10 @@ fault_one() { # MODE N NS
 	if [ -e $T/fn0 ]; then
 		ns_dump $3 >$T/fn1
 		cmp -s $T/fn0 $T/fn1 || why="$why; the namespace changed"
+	fi
+	if [ -e $T/fv0 ]; then
+		ns_dump $FAULT_VIA_NS >$T/fv1
+		cmp -s $T/fv0 $T/fv1 || why="$why; the via's namespace changed"
 	fi
 	files_dump >$T/ff1
 	cmp -s $T/ff0 $T/ff1 || why="$why; files left or changed: $(diff $T/ff0 $T/ff1 | grep '^[<>]' | head -n 2 | tr '\n' ' ')"
@@ -1360,7 +1365,7 @@ test_promises() {
 	NSWG_FAULT_RUN=$((total - 3)):0 NSWG_FAULT_CMD="$IP route add default dev lo metric 4242" \
 		$FAULT_NSWG up pr1 --netns hg 2>$T/err
 	check "host guard: a default route added on the host during up fails it" \
-		failed_saying $? "the host changed during up, rolling back: the host's default routes changed"
+		failed_saying $? "the host changed during up, rolling back: the default routes changed"
 	$IP route del default dev lo metric 4242
 	check "host guard: and everything is rolled back" nothing_left
 	if [ "$USERSPACE" = 1 ]; then
@@ -1370,7 +1375,7 @@ test_promises() {
 	fi
 	NSWG_FAULT_RUN=$((total - 3)):0 NSWG_FAULT_CMD="$guard" $FAULT_NSWG up pr1 --netns hg 2>$T/err
 	check "host guard: a link of its name appearing on the host fails it" \
-		failed_saying $? "the host changed during up, rolling back: a link appeared in the host namespace: pr1"
+		failed_saying $? "the host changed during up, rolling back: a link appeared: pr1"
 	$IP link del pr1
 	check "host guard: and everything is rolled back (2)" nothing_left
 
@@ -1495,11 +1500,13 @@ IMPL
 . "$(dirname "$0")/boundaries.sh"
 # Reaching in and out: the relay.
 . "$(dirname "$0")/relay.sh"
+# Chained tunnels: --via.
+. "$(dirname "$0")/via.sh"
 
 if [ "$USERSPACE" = 1 ]; then
-	tests=${*:-tunnel userspace show reload existing_netns failures faults lifecycle shared promises save files names exec_user foreign_userns relay corpus concurrent soak scale}
+	tests=${*:-tunnel userspace show reload existing_netns failures faults lifecycle shared promises save files names exec_user foreign_userns relay via corpus concurrent soak scale}
 else
-	tests=${*:-tunnel fallback show reload existing_netns failures faults lifecycle shared promises save files names exec_user foreign_userns relay corpus concurrent soak scale}
+	tests=${*:-tunnel fallback show reload existing_netns failures faults lifecycle shared promises save files names exec_user foreign_userns relay via corpus concurrent soak scale}
 fi
 for t in $tests; do
 	echo "# $t"

@@ -29,7 +29,7 @@ _nswg() {
 		return
 	fi
 	case $prev in
-	--netns)
+	--netns | --via)
 		mapfile -t COMPREPLY < <(compgen -W "$(_nswg_netns)" -- "$cur")
 		[[ $cur == */* ]] && mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -f -- "$cur")
 		return
@@ -50,7 +50,7 @@ _nswg() {
 	up | strip)
 		if [[ $cur == -* ]]; then
 			words="--netns --dry-run"
-			[[ $cmd == up ]] && words+=" --trust-netns-owner $_nswg_relay_options"
+			[[ $cmd == up ]] && words+=" --via --trust-netns-owner $_nswg_relay_options"
 		else
 			local f names=()
 			for f in "$_nswg_confdir"/*.conf; do

@@ -66,6 +66,7 @@ _nswg() {
 		up)
 			_nswg_relay_args
 			_arguments "$reply[@]" '--netns[the namespace]:namespace:_nswg_netns' \
+				'--via[the namespace of the encrypted socket]:namespace:_nswg_netns' \
 				'--dry-run[print what would be done, do nothing]' \
 				'--trust-netns-owner[accept a namespace of another user namespace]' '1:configuration:_nswg_config' && ret=0
 			;;

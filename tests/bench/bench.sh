@@ -9,8 +9,10 @@
 #   wg-quick  ip netns exec bench wg-quick up FILE; ... down FILE
 #   floor     the same end state with the least userspace work: one
 #             `ip -batch' for the link, address and routes, one `wg setconf'
-# The namespace exists before and after every run: all three only add and
-# remove the interface. Timings are never asserted.
+#   nswg-via  nswg up FILE --netns bench --via benchvia, at VIA_SIZES only:
+#             the via's cost (one more namespace, nothing per peer)
+# The namespace exists before and after every run: all only add and remove
+# the interface. Timings are never asserted.
 set -u
 IP=${IP:-ip}
 WG=${WG:-wg}
@@ -26,8 +28,10 @@ WGQUICK_BIG=${WGQUICK_BIG:-peers10k aips10k}
 WGQUICK_BIG_RUNS=${WGQUICK_BIG_RUNS:-1}
 # 100,000 processes of ip: tens of minutes per run. Not run by default.
 WGQUICK_SKIP=${WGQUICK_SKIP:-aips100k}
+VIA_SIZES=${VIA_SIZES:-peers1 peers1000}
 DIR=${BENCH_DIR:-/tmp/bench}
 NS=bench
+VIA=benchvia
 ADDR=10.255.255.1/32
 
 raw=$DIR/results
@@ -74,6 +78,12 @@ run_nswg() { # SIZE FILE IFACE
 	settle "$3"
 }
 
+run_via() {
+	record "$1" nswg-via up "$($MEASURE $NSWG up "$2" --netns $NS --via $VIA 2>"$DIR/last.err")"
+	record "$1" nswg-via down "$($MEASURE $NSWG down "$2" --netns $NS 2>"$DIR/last.err")"
+	settle "$3"
+}
+
 run_wgquick() {
 	record "$1" wg-quick up "$($MEASURE $IP netns exec $NS $WGQUICK up "$2" 2>"$DIR/last.err")"
 	record "$1" wg-quick down "$($MEASURE $IP netns exec $NS $WGQUICK down "$2" 2>"$DIR/last.err")"
@@ -97,7 +107,9 @@ run_floor() {
 
 $IP netns add $NS || exit 1
 $IP -n $NS link set lo up
-trap '$IP netns del $NS 2>/dev/null' EXIT
+$IP netns add $VIA || exit 1
+$IP -n $VIA link set lo up
+trap '$IP netns del $NS 2>/dev/null; $IP netns del $VIA 2>/dev/null' EXIT
 : >"$DIR/stats"
 : >"$DIR/failures"
 for size in $SIZES; do
@@ -111,13 +123,15 @@ for size in $SIZES; do
 	run=0
 	while [ $run -lt "$RUNS" ]; do
 		# Alternate who goes first, so that no contender always follows the same one.
-		case $((run % 3)) in
-		0) order="nswg wgquick floor" ;;
-		1) order="wgquick floor nswg" ;;
-		2) order="floor nswg wgquick" ;;
+		case $((run % 4)) in
+		0) order="nswg wgquick floor via" ;;
+		1) order="wgquick floor via nswg" ;;
+		2) order="floor via nswg wgquick" ;;
+		3) order="via nswg wgquick floor" ;;
 		esac
 		for c in $order; do
 			[ "$c" = wgquick ] && [ $run -ge "$wgq_runs" ] && continue
+			[ "$c" = via ] && case " $VIA_SIZES " in *" $size "*) false ;; *) true ;; esac && continue
 			"run_$c" "$size" "$file" "$size"
 		done
 		run=$((run + 1))
@@ -161,6 +175,14 @@ END {
 			wq ? sprintf("%.1fx", wq / nu) : "-", nu / fu, nu * 1e6 / count, rss[s] / 1024,
 			st[s, "processes"], st[s, "netlink_requests"] " (" st[s, "netlink_round_trips"] ")" \
 				(st[s, "uapi_requests"] ? " + " st[s, "uapi_requests"] " uapi" : "")
+	}
+	printf "\n| workload | nswg up+down | nswg --via up+down | --via/nswg (target 1.1x at most) |\n|---|---|---|---|\n"
+	for (i = 1; i <= n; i++) {
+		s = sz[i]
+		if (!((s SUBSEP "nswg-via" SUBSEP "up") in vals)) continue
+		nu = median(s SUBSEP "nswg" SUBSEP "up") + median(s SUBSEP "nswg" SUBSEP "down")
+		vu = median(s SUBSEP "nswg-via" SUBSEP "up") + median(s SUBSEP "nswg-via" SUBSEP "down")
+		printf "| %s | %s | %s | %.2fx |\n", s, ms(nu), ms(vu), vu / nu
 	}
 }' "$raw" "$DIR/stats"
 # A figure of a run that failed measures nothing: the benchmark fails.

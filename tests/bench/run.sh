@@ -5,7 +5,8 @@
 # wireguard-go here (in a sandbox) and on kernel WireGuard in the VM.
 #   make bench [BENCH_RUNS=5] [BENCH_SIZES="peers1 ... aips100k"] [BENCH_VM=1] [BENCH_LOCAL=1]
 #              [WGQUICK_BIG_RUNS=1] [BENCH_VM_WGQUICK_BIG_RUNS=0] [BENCH_RELAY=1]
-# The tables go to stdout and to build/bench/results.md; the relay's
+# The tables go to stdout and to build/bench/results.md (--via's to
+# build/bench/via.md); the relay's
 # (tests/bench/relay.sh, this machine only: emulation would measure qemu)
 # to stdout and build/bench/relay.md.
 set -u
@@ -41,8 +42,14 @@ if [ "${1:-}" != --sandboxed ]; then
 				{ tail -n 20 "$out/vm.log" >&2; exit 1; }
 			grep '^|' "$out/vm.log" | tr -d '\r'
 		fi
-	} | tee "$out/results.md"
+	} | tee "$out/all.md"
 	[ "${PIPESTATUS[0]}" = 0 ] || exit 1
+	# The --via tables apart, under their section's heading: build/bench/via.md.
+	awk -v via="$out/via.md" '
+		/^## / { heading = $0; said = 0 }
+		/^\| workload \| nswg up\+down \|/ { in_via = 1; if (!said) { print (n++ ? "\n" : "") heading "\n" > via; said = 1 } }
+		in_via && /^\|/ { print > via; next }
+		{ in_via = 0; print }' "$out/all.md" >"$out/results.md"
 	[ "${BENCH_RELAY:-1}" = 1 ] || exit 0
 	{
 		echo "## The relay: --publish and --socks against systemd-socket-proxyd and socat, on this machine"

@@ -47,6 +47,8 @@ down offers the interfaces nswg manages|nswg down w|wg0 wg1
 show offers them and all|nswg show |all wg0 wg1
 options after a dash|nswg down --|--dry-run --keep-netns --netns
 --netns offers ip netns names|nswg up home --netns eg|egress
+--via offers ip netns names|nswg up home --via eg|egress
+up offers --via|nswg up home --vi|--via
 exec offers ip netns names|nswg exec e|egress
 relay offers ip netns names|nswg relay eg|egress
 up offers the relay's options|nswg up home --pu|--publish

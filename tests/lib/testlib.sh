@@ -61,17 +61,21 @@ on_cleanup() {
 	CLEANUP_CMDS+=("$*")
 }
 
-# Whatever still runs in the sandbox's own network namespace was started by
+# Whatever still runs in the sandbox's own network or mount namespace was started by
 # this test (a wireguard-go that a failing nswg left behind, in a session of
 # its own): it must not outlive the sandbox. Never the machine's namespace.
 sandbox_reap() {
-	local self p
+	local self mnt p
 	self=$(readlink /proc/$$/ns/net) || return 0
-	[ -n "${NSWG_SANDBOX:-}" ] && [ "$self" != "$(readlink /proc/1/ns/net)" ] || return 0
+	mnt=$(readlink /proc/$$/ns/mnt) || return 0
+	[ -n "${NSWG_SANDBOX:-}" ] && [ "$self" != "$(readlink /proc/1/ns/net)" ] &&
+		[ "$mnt" != "$(readlink /proc/1/ns/mnt)" ] || return 0
 	for p in /proc/[0-9]*; do
 		p=${p#/proc/}
 		{ [ "$p" = $$ ] || [ "$p" = "$BASHPID" ]; } && continue
-		[ "$(readlink "/proc/$p/ns/net" 2>/dev/null)" = "$self" ] && kill "$p" 2>/dev/null
+		# The sandbox's mount namespace too: a wireguard-go of --via runs in a namespace of the test's own.
+		{ [ "$(readlink "/proc/$p/ns/net" 2>/dev/null)" = "$self" ] ||
+			[ "$(readlink "/proc/$p/ns/mnt" 2>/dev/null)" = "$mnt" ]; } && kill "$p" 2>/dev/null
 	done
 	return 0
 }

@@ -225,16 +225,16 @@ static void test_host_guard(void **unused)
 	after.links = ours;
 	after.n_links = 2;
 	assert_false(rtnl_snapshot_same(&before, &after, "wg0", what, sizeof(what)));
-	assert_string_equal(what, "a link appeared in the host namespace: wg0 (tun)");
+	assert_string_equal(what, "a link appeared: wg0 (tun)");
 	after.links = other_wg;
 	assert_false(rtnl_snapshot_same(&before, &after, "wg0", what, sizeof(what)));
 	after.links = links;
 	after.routes = r2;
 	assert_false(rtnl_snapshot_same(&before, &after, "wg0", what, sizeof(what)));
-	assert_string_equal(what, "the host's default routes changed: default via 10.0.0.254 dev eth0");
+	assert_string_equal(what, "the default routes changed: default via 10.0.0.254 dev eth0");
 	after.n_routes = 0;
 	assert_false(rtnl_snapshot_same(&before, &after, "wg0", what, sizeof(what)));
-	assert_string_equal(what, "a default route of the host is gone: default via 10.0.0.1 dev eth0");
+	assert_string_equal(what, "a default route is gone: default via 10.0.0.1 dev eth0");
 	assert_int_not_equal(rtnl_snapshot_digest(&before), rtnl_snapshot_digest(&(struct rtnl_snapshot){ .routes = r2, .n_routes = 1 }));
 }
 

@@ -104,6 +104,21 @@ static void test_text(void **state)
 	assert_int_equal(show_render_text(&it, 1065, &sb), 0);
 	assert_non_null(strstr(sb.s, "  host: A LINK OF THIS NAME EXISTS IN THE HOST NAMESPACE; DEFAULT ROUTES CHANGED SINCE UP\n"
 				     "  error: gone\n"));
+	assert_null(strstr(sb.s, "socket:"));
+	strbuf_free(&sb);
+	/* --via: the chain as a chain; one that ends in a namespace nswg does not know stops there. */
+	static const char *const chain[] = { "no", "np1" };
+	it.chain = chain;
+	it.n_chain = 2;
+	it.chain_host = true;
+	assert_int_equal(show_render_text(&it, 1065, &sb), 0);
+	assert_non_null(strstr(sb.s, "  host: A LINK OF THIS NAME EXISTS IN THE HOST NAMESPACE; DEFAULT ROUTES CHANGED SINCE UP\n"
+				     "  socket: namespace no; chain: egress via no via np1 via the host\n"));
+	strbuf_free(&sb);
+	it.n_chain = 1;
+	it.chain_host = false;
+	assert_int_equal(show_render_text(&it, 1065, &sb), 0);
+	assert_non_null(strstr(sb.s, "  socket: namespace no; chain: egress via no\n"));
 	strbuf_free(&sb);
 	config_free(cfg);
 }
@@ -139,6 +154,7 @@ static void test_relays_text(void **state)
 
 static void test_json(void **state)
 {
+	static const char *const chain[] = { "no", "np\"1" };
 	struct nswg_config *cfg = device();
 	static const struct show_relay relays[] = {
 		{ .option = "--publish", .spec = "8080", .ctr = { .open = 1, .total = 3, .bytes_in = 10, .bytes_out = 2048 } },
@@ -147,7 +163,8 @@ static void test_json(void **state)
 	struct show_item it[2] = {
 		{ .netns = "/run/\"odd\"\\\n", .ifname = "wg0", .implementation = "wireguard-go", .pid = 42, .device = cfg,
 		  .relays = relays, .n_relays = 2, .relay_pid = 77, .relay_running = true, .relay_draining_pid = 66 },
-		{ .netns = "b", .ifname = "wg1", .implementation = "kernel", .error = "no such device" },
+		{ .netns = "b", .ifname = "wg1", .implementation = "kernel", .error = "no such device", .chain = chain,
+		  .n_chain = 2, .chain_host = true },
 	};
 	struct strbuf sb = { 0 };
 
@@ -155,7 +172,7 @@ static void test_json(void **state)
 	assert_string_equal(sb.s,
 		"[{\"namespace\":\"/run/\\\"odd\\\"\\\\\\u000a\",\"interface\":\"wg0\",\"implementation\":\"wireguard-go\","
 		"\"pid\":42,\"host\":{\"interface_absent\":true,\"default_routes_unchanged\":true},"
-		"\"relay_pid\":77,\"relay_running\":true,\"relay_draining_pid\":66,\"relays\":[{\"option\":\"--publish\",\"spec\":\"8080\",\"open\":1,"
+		"\"via\":null,\"chain\":[null],\"relay_pid\":77,\"relay_running\":true,\"relay_draining_pid\":66,\"relays\":[{\"option\":\"--publish\",\"spec\":\"8080\",\"open\":1,"
 		"\"total\":3,\"bytes_to_target\":10,\"bytes_from_target\":2048},{\"option\":\"--host-port\",\"spec\":\"5432\","
 		"\"open\":0,\"total\":0,\"bytes_to_target\":0,\"bytes_from_target\":0}],"
 		"\"public_key\":\"HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=\",\"listen_port\":51820,\"fwmark\":0,"
@@ -163,7 +180,8 @@ static void test_json(void **state)
 		"\"allowed_ips\":[\"0.0.0.0/0\",\"::/0\"],\"latest_handshake\":1000,\"rx_bytes\":2048,\"tx_bytes\":100,"
 		"\"persistent_keepalive\":25,\"preshared_key\":true}]},"
 		"{\"namespace\":\"b\",\"interface\":\"wg1\",\"implementation\":\"kernel\",\"pid\":null,"
-		"\"host\":{\"interface_absent\":true,\"default_routes_unchanged\":true},\"relay_pid\":null,"
+		"\"host\":{\"interface_absent\":true,\"default_routes_unchanged\":true},"
+		"\"via\":\"no\",\"chain\":[\"no\",\"np\\\"1\",null],\"relay_pid\":null,"
 		"\"relay_running\":false,\"relay_draining_pid\":null,\"relays\":[],\"error\":\"no such device\"}]\n");
 	/* No secret in it, whatever the device held. */
 	assert_null(strstr(sb.s, "yAnz5TF"));

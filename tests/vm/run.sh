@@ -106,7 +106,7 @@ while read -r mod; do
 	*) cp "$mod" "$root/modules/$(printf %02d "$i").ko" ;;
 	esac
 done <modules.list
-cp "$TOP/tests/scenarios.sh" "$TOP/tests/boundaries.sh" "$TOP/tests/relay.sh" "$root/tests/"
+cp "$TOP/tests/scenarios.sh" "$TOP/tests/boundaries.sh" "$TOP/tests/relay.sh" "$TOP/tests/via.sh" "$root/tests/"
 cp -r "$TOP/tests/corpus/good" "$root/tests/corpus"
 # Large configurations, made here where keys are cheap to generate.
 "$TOP/tests/lib/bigconfs.sh" "$root/tests/big" peers1000 peers10k aips100k

@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: MIT
+/*
+ * --via OUTER: the interface is born in its namespace, its encrypted socket
+ * in OUTER. Whatever up asks of "the host" for the socket's sake (where the
+ * link is created, the route and MTU towards the endpoints, the names of the
+ * endpoints, the guard) is then asked of OUTER, and the host proper stays
+ * guarded as well. OUTER is never made, and never changed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "netns.h"
+#include "nsview.h"
+#include "state.h"
+#include "tunnel.h"
+
+const char *tunnel_outer_name(const struct tunnel *t, char *buf, size_t size)
+{
+	if (!*t->st.via)
+		return "the host";
+	snprintf(buf, size, "namespace `%s'", t->st.via);
+	return buf;
+}
+
+static int open_recorded(const struct tunnel *t);
+
+const char *tunnel_via_ip(const struct tunnel *t, char *buf, size_t size)
+{
+	if (!*t->st.via)
+		return "ip";
+	snprintf(buf, size, netns_arg_is_path(t->st.via) ? "nsenter --net=%s ip" : "ip -n %s", t->st.via);
+	return buf;
+}
+
+static int open_path(struct tunnel *t, const char *arg)
+{
+	free(t->via_path);
+	t->via_path = NULL;
+	t->via_named = !netns_arg_is_path(arg);
+	if (netns_path(arg, &t->via_path))
+		return -EINVAL;
+	t->via_fd = netns_open(t->via_path);
+	return t->via_fd < 0 ? t->via_fd : 0;
+}
+
+/*
+ * A namespace of another user namespace: its root could stand in for a
+ * userspace implementation's TUN before it moves, or steer the MTU. As
+ * for --netns, --trust-netns-owner accepts it.
+ */
+static int refuse_foreign(const struct tunnel *t)
+{
+	int ours = netns_owner_is_ours(t->via_fd);
+
+	/* Kernels without NS_GET_USERNS (before 4.9) have one user namespace for all that matters here. */
+	if (ours == 1 || ours == -ENOTTY || ours == -EINVAL)
+		return 0;
+	if (ours < 0) {
+		fprintf(stderr, "%s: --via: unable to find the owner of namespace `%s': %s\n", prog, t->st.via,
+			strerror(-ours));
+		return ours;
+	}
+	if (!t->trust_owner) {
+		fprintf(stderr, "%s: --via: namespace `%s' belongs to another user namespace, whose root could stand in "
+				"for the interface: --trust-netns-owner accepts it\n", prog, t->st.via);
+		return -EPERM;
+	}
+	fprintf(stderr, "%s: warning: --via: namespace `%s' belongs to another user namespace\n", prog, t->st.via);
+	return 0;
+}
+
+int tunnel_via_open(struct tunnel *t)
+{
+	const char *via = t->via;
+	int ret;
+
+	if (!via)
+		return 0;
+	/* RUNSTATEDIR/netns/NAME is NAME, as for --netns: its /etc/netns files are then its own. */
+	if (!strncmp(via, NSWG_NETNS_RUN_DIR "/", strlen(NSWG_NETNS_RUN_DIR) + 1) &&
+	    netns_name_valid(via + strlen(NSWG_NETNS_RUN_DIR) + 1))
+		via += strlen(NSWG_NETNS_RUN_DIR) + 1;
+	/* The journal is lines of key=value: a via is one line. */
+	for (const char *c = via; *c; ++c) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			fprintf(stderr, "%s: --via: a namespace name or path with a control character is refused\n", prog);
+			return -EINVAL;
+		}
+	}
+	ret = open_path(t, via);
+	if (ret == -EINVAL) {
+		fprintf(stderr, "%s: --via: `%s' is not a valid namespace name\n", prog, via);
+		return ret;
+	}
+	if (ret == -ENOENT) {
+		fprintf(stderr, "%s: --via: namespace `%s' does not exist (nswg does not make it)\n", prog, via);
+		return ret;
+	}
+	if (ret) {
+		fprintf(stderr, "%s: --via: unable to open namespace `%s': %s\n", prog, via, netns_strerror(ret));
+		return ret;
+	}
+	ret = netns_is_host(t->via_fd);
+	if (ret > 0) {
+		fprintf(stderr, "%s: --via: `%s' is the host's namespace: without --via the socket is there already\n",
+			prog, via);
+		return -EINVAL;
+	}
+	if (!ret)
+		ret = netns_identity(t->via_fd, &t->st.via_id);
+	if (ret) {
+		fprintf(stderr, "%s: --via: unable to identify namespace `%s': %s\n", prog, via, strerror(-ret));
+		return ret;
+	}
+	snprintf(t->st.via, sizeof(t->st.via), "%s", via);
+	return refuse_foreign(t);
+}
+
+bool tunnel_via_name_leads(const struct tunnel *t)
+{
+	struct stat a, b;
+
+	return t->via_fd >= 0 && !fstat(t->via_fd, &a) && !stat(t->via_path, &b) && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+int tunnel_via_not_inner(struct tunnel *t, const struct netns_id *inner)
+{
+	struct netns_id hop = t->st.via_id;
+	struct nswg_state st;
+
+	if (!*t->st.via)
+		return 0;
+	if (netns_id_same(&hop, inner)) {
+		fprintf(stderr, "%s: --via: `%s' is namespace `%s' itself: the socket goes in another one\n", prog,
+			t->st.via, t->ns);
+		return -EINVAL;
+	}
+	/* A loop of vias would carry each tunnel's packets in the other's, and neither could go down first. */
+	for (int depth = 0; depth < 64 && state_next_hop(&hop, &st) == 1; ++depth) {
+		if (netns_id_same(&st.via_id, inner)) {
+			fprintf(stderr, "%s: --via: `%s' in namespace `%s' has its socket in namespace `%s' already: a loop\n",
+				prog, st.ifname, st.netns, t->ns);
+			return -ELOOP;
+		}
+		hop = st.via_id;
+	}
+	return 0;
+}
+
+int tunnel_via_reopen(struct tunnel *t)
+{
+	int fd;
+
+	if (!*t->st.via)
+		return 0;
+	fd = open_recorded(t);
+	/* Gone, or its name now another namespace's: what was in it went with it. */
+	if (fd == -ENOENT) {
+		t->via_gone = true;
+		return 0;
+	}
+	if (fd < 0) {
+		fprintf(stderr, "%s: unable to open namespace `%s', where the socket of `%s' is: %s\n", prog, t->st.via,
+			t->lc.ifname, netns_strerror(fd));
+		return fd;
+	}
+	t->via_fd = fd;
+	t->via_named = !netns_arg_is_path(t->st.via);
+	return 0;
+}
+
+int tunnel_open_outer(struct tunnel *t)
+{
+	char where[4200];
+	int ret;
+
+	if (t->via_gone) {
+		fprintf(stderr, "%s: namespace `%s', where the socket of `%s' was, is gone or was replaced\n", prog,
+			t->st.via, t->lc.ifname);
+		return -ENOENT;
+	}
+	ret = t->via_fd >= 0 ? nl_open_in(&t->host, NETLINK_ROUTE, t->via_fd) : nl_open(&t->host, NETLINK_ROUTE);
+	if (ret) {
+		fprintf(stderr, "%s: unable to open a netlink socket in %s: %s\n", prog,
+			tunnel_outer_name(t, where, sizeof(where)), strerror(-ret));
+		return ret;
+	}
+	if (t->via_fd >= 0 && (ret = nl_open(&t->real_host, NETLINK_ROUTE)))
+		fprintf(stderr, "%s: unable to open a netlink socket on the host: %s\n", prog, strerror(-ret));
+	return ret;
+}
+
+/* The namespace of the record's via, by the fd open (up's own) or by its name: -ENOENT when gone or replaced. */
+static int open_recorded(const struct tunnel *t)
+{
+	struct netns_id id;
+	char *path = NULL;
+	int fd, ret;
+
+	if (t->via_fd >= 0 && !netns_identity(t->via_fd, &id) && netns_id_same(&id, &t->st.via_id)) {
+		fd = fcntl(t->via_fd, F_DUPFD_CLOEXEC, 3);
+		return fd < 0 ? -errno : fd;
+	}
+	if (netns_path(t->st.via, &path))
+		return -ENOENT;
+	fd = netns_open(path);
+	free(path);
+	if (fd < 0)
+		return fd == -ENOENT || fd == -ENOTNAM ? -ENOENT : fd;
+	ret = netns_identity(fd, &id);
+	if (!ret && !netns_id_same(&id, &t->st.via_id))
+		ret = -ENOENT;
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int tunnel_open_recorded_outer(const struct tunnel *t, struct nl *nl)
+{
+	int fd, ret;
+
+	if (!*t->st.via)
+		return nl_open(nl, NETLINK_ROUTE);
+	fd = open_recorded(t);
+	if (fd < 0)
+		return fd;
+	ret = nl_open_in(nl, NETLINK_ROUTE, fd);
+	close(fd);
+	return ret;
+}
+
+/* ---- names resolved in OUTER ---- */
+
+/* What the child writes back: the outcome, then every peer's address. */
+struct via_reply {
+	int ret;
+	size_t peer; /* the failure's */
+	char message[256];
+};
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* A signal that asks for a rollback ends the wait, whenever it came (tunnel_stop is set before EINTR). */
+static int read_all(int fd, void *buf, size_t len)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char *p = buf;
+
+	while (len) {
+		ssize_t n;
+
+		if (tunnel_stop)
+			return -EINTR;
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -EPIPE;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * The host's resolving daemons answer on sockets in the file system, which
+ * a network namespace does not hide: systemd-resolved (nss-resolve), nscd,
+ * avahi (nss-mdns). An empty directory over each, in the child's mounts.
+ */
+static void hide_host_resolvers(void)
+{
+	static const char *const dirs[] = { "/run/systemd/resolve", "/run/nscd", "/run/avahi-daemon" };
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); ++i) {
+		if (!access(dirs[i], F_OK) && mount("nswg-none", dirs[i], "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+						    "size=4k,mode=0555"))
+			fprintf(stderr, "%s: warning: unable to hide %s from the resolver: %s\n", prog, dirs[i],
+				strerror(errno));
+	}
+}
+
+/* In the child: nothing of nswg's but the pipe and OUTER, and it dies with nswg. */
+static int child_alone(int out, int via_fd, pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		return -ESRCH;
+	for (int fd = 3; fd < 1024; ++fd) {
+		if (fd != out && fd != via_fd)
+			close(fd);
+	}
+	return 0;
+}
+
+static void resolve_child(struct tunnel *t, int retries, resolve_notify_fn notify, int out, pid_t parent)
+{
+	struct nswg_config *cfg = t->lc.cfg;
+	struct via_reply reply = { 0 };
+	struct resolve_error err = { 0 };
+
+	/* The namespace's lock, the journal's fds: never held on by a child that outlived nswg. */
+	if (child_alone(out, t->via_fd, parent))
+		_exit(1);
+	/* As `ip netns exec OUTER' sees them: OUTER's resolv.conf, hosts and nsswitch.conf. */
+	reply.ret = nsview_private_mounts();
+	if (!reply.ret) {
+		hide_host_resolvers();
+		if (t->via_named)
+			nsview_bind_etc(t->st.via);
+	}
+	if (!reply.ret && setns(t->via_fd, CLONE_NEWNET))
+		reply.ret = -errno;
+	if (reply.ret) {
+		snprintf(reply.message, sizeof(reply.message), "unable to enter namespace `%.160s': %s", t->st.via,
+			 strerror(-reply.ret));
+	} else {
+		reply.ret = resolve_endpoints(cfg, retries, notify, NULL, &tunnel_stop, &err);
+		if (reply.ret == -EHOSTUNREACH) {
+			reply.peer = (size_t)(err.peer - cfg->peers);
+			snprintf(reply.message, sizeof(reply.message), "%.200s", err.message);
+		}
+	}
+	if (write_all(out, &reply, sizeof(reply)))
+		_exit(1);
+	for (size_t i = 0; !reply.ret && i < cfg->n_peers; ++i) {
+		if (write_all(out, &cfg->peers[i].endpoint.addr, sizeof(cfg->peers[i].endpoint.addr)))
+			_exit(1);
+	}
+	_exit(0);
+}
+
+static bool names_to_resolve(const struct nswg_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_peers; ++i) {
+		if (cfg->peers[i].endpoint.host && cfg->peers[i].endpoint.addr.sa.sa_family == AF_UNSPEC)
+			return true;
+	}
+	return false;
+}
+
+int tunnel_resolve_in_via(struct tunnel *t, int retries, resolve_notify_fn notify)
+{
+	struct nswg_config *cfg = t->lc.cfg;
+	struct via_reply reply;
+	pid_t pid, parent = getpid();
+	int fds[2], ret, status;
+
+	if (!names_to_resolve(cfg))
+		return 0;
+	if (pipe2(fds, O_CLOEXEC))
+		return tunnel_failed("unable to resolve the endpoints", -errno, NULL);
+	/* A child: the mounts that give OUTER's files must not be nswg's, which writes the journal and DNS files. */
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return tunnel_failed("unable to resolve the endpoints", ret, NULL);
+	}
+	if (!pid)
+		resolve_child(t, retries, notify, fds[1], parent);
+	close(fds[1]);
+	ret = read_all(fds[0], &reply, sizeof(reply));
+	for (size_t i = 0; !ret && !reply.ret && i < cfg->n_peers; ++i)
+		ret = read_all(fds[0], &cfg->peers[i].endpoint.addr, sizeof(cfg->peers[i].endpoint.addr));
+	close(fds[0]);
+	if (ret == -EINTR)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (ret == -EINTR || (!ret && reply.ret == -EINTR))
+		return -EINTR;
+	if (ret)
+		return tunnel_failed("unable to resolve the endpoints in the --via namespace", ret, NULL);
+	if (reply.ret == -EHOSTUNREACH && reply.peer < cfg->n_peers)
+		fprintf(stderr, "%s: %s:%u: %s\n", prog, t->lc.path, cfg->peers[reply.peer].line, reply.message);
+	else if (reply.ret)
+		fprintf(stderr, "%s: %s\n", prog, reply.message);
+	return reply.ret;
+}
+
+/* ---- tunnels that lean on this one ---- */
+
+int tunnel_via_dependents(struct tunnel *t)
+{
+	struct state_entry *all = NULL;
+	struct nswg_state other;
+	size_t n = 0;
+	int ret;
+
+	if (!t->has_record || !t->st.netns_id.ino)
+		return 0;
+	if ((ret = state_list(&all, &n)))
+		return ret == -ENOENT ? 0 : tunnel_failed("unable to read the state", ret, NULL);
+	for (size_t i = 0; i < n && !ret; ++i) {
+		if (state_read(all[i].key, all[i].ifname, &other) || !other.via_id.ino ||
+		    !netns_id_same(&other.via_id, &t->st.netns_id))
+			continue;
+		fprintf(stderr, "%s: `%s' in namespace `%s' has its socket in namespace `%s' (--via): take it down first\n",
+			prog, other.ifname, other.netns, t->ns);
+		ret = -EBUSY;
+	}
+	free(all);
+	return ret;
+}
