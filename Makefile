@@ -53,10 +53,10 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 B := build
 CORE_SRCS := src/util.c src/key.c src/curve25519.c src/config.c src/config_lex.c src/config_values.c src/config_file.c src/render.c \
 	src/nl.c src/netns.c src/rtnl.c src/rtnl_msg.c src/wgnl.c src/uapi.c src/device.c src/show_fmt.c src/userspace.c src/daemon.c src/state.c src/dns.c src/resolve.c src/stats.c src/prefix.c \
-	src/relay_spec.c src/socks.c
+	src/relay_spec.c src/socks.c src/kernel_wg.c
 CORE_OBJS := $(CORE_SRCS:src/%.c=$(B)/%.o)
 # The commands, one file each, and the machinery they share (tunnel, steps, teardown).
-CMD_SRCS := src/cli.c src/tunnel.c src/steps.c src/teardown.c src/up.c src/down.c src/save.c src/reload.c \
+CMD_SRCS := src/cli.c src/tunnel.c src/steps.c src/teardown.c src/up.c src/down.c src/save.c src/reload.c src/reresolve.c \
 	src/strip.c src/show.c src/exec.c src/nsview.c src/via.c src/pty.c src/privdrop.c \
 	src/tunnel_relay.c src/relay_cmd.c src/relay_proc.c src/relay_loop.c src/relay_tcp.c src/relay_udp.c src/relay_socks.c
 OBJS := $(CORE_OBJS) $(CMD_SRCS:src/%.c=$(B)/%.o)
@@ -286,6 +286,7 @@ check-vm: nswg $(B)/tests/cfgdump $(B)/fault/nswg $(B)/tests/measure $(B)/tests/
 	$(Q)tests/vm/run.sh
 
 INSTALLED := $(BINDIR)/nswg $(MANDIR)/man8/nswg.8 $(SYSTEMDUNITDIR)/nswg@.service $(SYSTEMDUNITDIR)/nswg.target \
+	$(SYSTEMDUNITDIR)/nswg-reresolve@.service $(SYSTEMDUNITDIR)/nswg-reresolve@.timer \
 	$(BASHCOMPDIR)/nswg $(ZSHCOMPDIR)/_nswg $(DOCDIR)/examples/nswg-example-app.service
 
 install: nswg man/nswg.8
@@ -293,12 +294,13 @@ install: nswg man/nswg.8
 		"$(DESTDIR)$(BASHCOMPDIR)" "$(DESTDIR)$(ZSHCOMPDIR)" "$(DESTDIR)$(DOCDIR)/examples"
 	@install -v -m 0755 nswg "$(DESTDIR)$(BINDIR)/nswg"
 	@install -v -m 0644 man/nswg.8 "$(DESTDIR)$(MANDIR)/man8/nswg.8"
-	@install -v -m 0644 contrib/systemd/nswg.target "$(DESTDIR)$(SYSTEMDUNITDIR)/"
+	@install -v -m 0644 contrib/systemd/nswg.target contrib/systemd/nswg-reresolve@.timer "$(DESTDIR)$(SYSTEMDUNITDIR)/"
+	@$(SUBST) contrib/systemd/nswg-reresolve@.service.in >"$(DESTDIR)$(SYSTEMDUNITDIR)/nswg-reresolve@.service"
 	@$(SUBST) contrib/systemd/nswg@.service.in >"$(DESTDIR)$(SYSTEMDUNITDIR)/nswg@.service"
 	@$(SUBST) contrib/systemd/nswg-example-app.service.in >"$(DESTDIR)$(DOCDIR)/examples/nswg-example-app.service"
 	@$(SUBST) contrib/completion/nswg.bash >"$(DESTDIR)$(BASHCOMPDIR)/nswg"
 	@$(SUBST) contrib/completion/nswg.zsh >"$(DESTDIR)$(ZSHCOMPDIR)/_nswg"
-	@chmod -v 0644 "$(DESTDIR)$(SYSTEMDUNITDIR)/nswg@.service" "$(DESTDIR)$(BASHCOMPDIR)/nswg" "$(DESTDIR)$(ZSHCOMPDIR)/_nswg" \
+	@chmod -v 0644 "$(DESTDIR)$(SYSTEMDUNITDIR)/nswg@.service" "$(DESTDIR)$(SYSTEMDUNITDIR)/nswg-reresolve@.service" "$(DESTDIR)$(BASHCOMPDIR)/nswg" "$(DESTDIR)$(ZSHCOMPDIR)/_nswg" \
 		"$(DESTDIR)$(DOCDIR)/examples/nswg-example-app.service"
 
 uninstall:

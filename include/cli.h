@@ -42,6 +42,7 @@ int cmd_down(int argc, char *argv[]);
 int cmd_save(int argc, char *argv[]);
 int cmd_show(int argc, char *argv[]);
 int cmd_reload(int argc, char *argv[]);
+int cmd_reresolve(int argc, char *argv[]);
 int cmd_exec(int argc, char *argv[]);
 int cmd_strip(int argc, char *argv[]);
 int cmd_relay(int argc, char *argv[]);

@@ -30,6 +30,7 @@ enum {
 	NSWG_PEER_HAS_KEEPALIVE = 1U << 3,
 	NSWG_PEER_REPLACE_ALLOWEDIPS = 1U << 4,
 	NSWG_PEER_REMOVE = 1U << 5, /* reload: a peer the file no longer has */
+	NSWG_PEER_UPDATE_ONLY = 1U << 6, /* reresolve: a peer removed meanwhile is not made again */
 };
 
 enum {
@@ -63,6 +64,7 @@ struct nswg_prefix {
 struct nswg_allowedip {
 	struct nswg_prefix prefix;
 	uint32_t flags;
+	unsigned int line; /* of its AllowedIPs line; 0 when read from a device */
 };
 
 struct nswg_endpoint {

@@ -46,6 +46,8 @@ struct show_item {
 /* wg(8)'s words: "1 minute, 3 seconds", "1.50 KiB". */
 int show_add_duration(struct strbuf *sb, unsigned long long seconds);
 int show_add_bytes(struct strbuf *sb, unsigned long long bytes);
+/* "192.0.2.1:51820", "[2001:db8::1]:51820", or "(none)". */
+int show_add_endpoint(struct strbuf *sb, const struct nswg_endpoint *ep);
 
 /* In wg show's layout, with a namespace line and the host verdict. Never a private or preshared key. */
 int show_render_text(const struct show_item *it, time_t now, struct strbuf *out);

@@ -21,7 +21,7 @@
  * One interface in one namespace, as up, down, save and reload see it: the
  * file, the namespace, the sockets, and the journal of what was done.
  */
-enum tunnel_command { TUNNEL_UP, TUNNEL_DOWN, TUNNEL_SAVE, TUNNEL_RELOAD };
+enum tunnel_command { TUNNEL_UP, TUNNEL_DOWN, TUNNEL_SAVE, TUNNEL_RELOAD, TUNNEL_RERESOLVE };
 
 struct tunnel {
 	struct loaded_config lc;
@@ -165,6 +165,12 @@ int tunnel_resolve_in_via(struct tunnel *t, int retries, resolve_notify_fn notif
 int tunnel_via_dependents(struct tunnel *t);
 
 /* The steps up and reload share. */
+/*
+ * A "-" allowed IP where nothing can remove one (a userspace
+ * implementation, a kernel without WGALLOWEDIP_A_FLAGS): refused with its
+ * FILE:LINE, before anything is touched.
+ */
+int tunnel_check_removals(struct tunnel *t, bool userspace);
 int tunnel_find_mtu(struct tunnel *t);
 int tunnel_resolve(struct tunnel *t);
 bool tunnel_has_ipv6_address(const struct nswg_config *cfg);

@@ -185,6 +185,7 @@ static const struct {
 	{ "save", cmd_save },
 	{ "show", cmd_show },
 	{ "reload", cmd_reload },
+	{ "reresolve", cmd_reresolve },
 	{ "exec", cmd_exec },
 	{ "strip", cmd_strip },
 	{ "relay", cmd_relay },

@@ -387,6 +387,7 @@ static int parse_allowedip(struct parse_ctx *c, struct nswg_peer *peer, char *en
 	aip = &peer->allowedips[peer->n_allowedips++];
 	aip->prefix = p;
 	aip->flags = flags;
+	aip->line = c->lineno;
 	return 0;
 }
 

@@ -285,7 +285,7 @@ int cmd_reload(int argc, char *argv[])
 		goto out;
 	}
 	/* Relay options given: checked with the file, before anything is touched. */
-	if (t.relays_given && (ret = tunnel_relay_check(&t)))
+	if ((ret = tunnel_check_removals(&t, t.userspace)) || (t.relays_given && (ret = tunnel_relay_check(&t))))
 		goto out;
 	/* The via kept: names resolved, and the MTU found, where the socket is. */
 	if ((ret = tunnel_open_outer(&t)) || (ret = tunnel_resolve(&t)) || (ret = tunnel_find_mtu(&t)))

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "device.h"
+#include "kernel_wg.h"
 #include "netns.h"
 #include "rtnl.h"
 #include "show.h"
@@ -150,6 +151,29 @@ static void read_chain(struct shown *s)
 	}
 }
 
+/* show --features: what the kernel's WireGuard can do, each probed (kernel_wg.h). */
+static int show_features(void)
+{
+	struct wg_features f;
+	int ret = features_probe(&f, true);
+
+	if (ret) {
+		fprintf(stderr, "%s: unable to ask the kernel about WireGuard: %s\n", prog, strerror(-ret));
+		return 1;
+	}
+	printf("wireguard in the kernel: %s%s\n", feature_word(f.kernel),
+	       f.kernel == FEATURE_NO ? " (a userspace implementation serves instead)" : "");
+	if (f.kernel != FEATURE_YES)
+		return 0;
+	printf("creation in another namespace (IFLA_NET_NS_FD): %s%s\n", feature_word(f.create_in_netns),
+	       f.create_in_netns == FEATURE_NO ? " (created on the host and moved at once instead)" : "");
+	printf("allowed-IP flags (\"-\" in AllowedIPs, WGALLOWEDIP_A_FLAGS): %s", feature_word(f.allowedip_flags));
+	if (f.allowedip_flags == FEATURE_UNKNOWN && f.err)
+		printf(" (%s)", strerror(-f.err));
+	printf("\n");
+	return fflush(stdout) ? 1 : 0;
+}
+
 static bool wanted(const struct state_entry *e, const char *ifname, const char *ns, const char *ns_key)
 {
 	if (ifname && strcmp(e->ifname, ifname))
@@ -193,6 +217,8 @@ int cmd_show(int argc, char *argv[])
 	bool json = false;
 	int ret, status = 0;
 
+	if (argc == 2 && !strcmp(argv[1], "--features"))
+		return check_privileges() ? show_features() : 1;
 	for (int i = 1; i < argc; ++i) {
 		if (!strcmp(argv[i], "--json"))
 			json = true;
@@ -203,7 +229,7 @@ int cmd_show(int argc, char *argv[])
 		else if (argv[i][0] != '-' && !ifname)
 			ifname = argv[i];
 		else {
-			fprintf(stderr, "Usage: %s show [ INTERFACE | --netns NS | all ] [ --json ]\n", prog);
+			fprintf(stderr, "Usage: %s show [ INTERFACE | --netns NS | all ] [ --json ] | --features\n", prog);
 			return 1;
 		}
 	}

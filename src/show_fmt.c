@@ -50,7 +50,7 @@ int show_add_bytes(struct strbuf *sb, unsigned long long bytes)
 	return strbuf_addf(sb, "%.2f %s", v, units[i]);
 }
 
-static int add_endpoint(struct strbuf *sb, const struct nswg_endpoint *ep)
+int show_add_endpoint(struct strbuf *sb, const struct nswg_endpoint *ep)
 {
 	char ip[INET6_ADDRSTRLEN];
 
@@ -104,7 +104,7 @@ static int render_peer_text(const struct nswg_peer *p, time_t now, struct strbuf
 	if (!ret && (p->flags & NSWG_PEER_HAS_PRESHARED_KEY))
 		ret = strbuf_addf(sb, "  preshared key: (hidden)\n");
 	if (!ret && (p->flags & NSWG_PEER_HAS_ENDPOINT) && !(ret = strbuf_addf(sb, "  endpoint: ")))
-		ret = add_endpoint(sb, &p->endpoint) || strbuf_addc(sb, '\n');
+		ret = show_add_endpoint(sb, &p->endpoint) || strbuf_addc(sb, '\n');
 	if (!ret)
 		ret = strbuf_addf(sb, "  allowed ips: ");
 	if (!ret)
@@ -226,7 +226,7 @@ static int render_peer_json(const struct nswg_peer *p, struct strbuf *sb)
 	int ret = add_key(sb, "{\"public_key\":\"%s\",\"endpoint\":", p->public_key);
 
 	if (!ret && (p->flags & NSWG_PEER_HAS_ENDPOINT))
-		ret = strbuf_addc(sb, '"') || add_endpoint(sb, &p->endpoint) || strbuf_addc(sb, '"');
+		ret = strbuf_addc(sb, '"') || show_add_endpoint(sb, &p->endpoint) || strbuf_addc(sb, '"');
 	else if (!ret)
 		ret = strbuf_addf(sb, "null");
 	if (!ret)

@@ -11,10 +11,12 @@
 #include <string.h>
 
 #include "dns.h"
+#include "kernel_wg.h"
 #include "netns.h"
 #include "prefix.h"
 #include "resolve.h"
 #include "tunnel.h"
+#include "userspace.h"
 
 static void resolve_notice(const struct nswg_peer *peer, const char *error, double seconds, void *arg)
 {
@@ -39,6 +41,49 @@ int tunnel_resolve(struct tunnel *t)
 	if (ret == -EHOSTUNREACH)
 		fprintf(stderr, "%s: %s:%u: %s\n", prog, t->lc.path, err.peer->line, err.message);
 	return ret;
+}
+
+/* The first "-" allowed IP of the file, or NULL. */
+static const struct nswg_allowedip *first_removal(const struct nswg_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_peers; ++i) {
+		for (size_t k = 0; k < cfg->peers[i].n_allowedips; ++k) {
+			if (cfg->peers[i].allowedips[k].flags & NSWG_ALLOWEDIP_REMOVE)
+				return &cfg->peers[i].allowedips[k];
+		}
+	}
+	return NULL;
+}
+
+int tunnel_check_removals(struct tunnel *t, bool userspace)
+{
+	const struct nswg_allowedip *aip = first_removal(t->lc.cfg);
+	char ip[INET6_ADDRSTRLEN] = "", why[256] = "";
+	struct wg_features f;
+	int ret;
+
+	if (!aip || t->dry_run)
+		return 0;
+	if (userspace || userspace_requested()) {
+		snprintf(why, sizeof(why), "the userspace implementation's protocol cannot remove an allowed IP");
+	} else if ((ret = features_probe(&f, true))) {
+		snprintf(why, sizeof(why), "unable to find out whether the kernel's WireGuard can remove one: %s",
+			 strerror(-ret));
+	} else if (f.kernel == FEATURE_NO) {
+		snprintf(why, sizeof(why), "no WireGuard in the kernel, and the userspace implementation's protocol "
+					   "cannot remove an allowed IP");
+	} else if (f.allowedip_flags == FEATURE_NO) {
+		snprintf(why, sizeof(why), "this kernel's WireGuard cannot remove an allowed IP (it has no "
+					   "WGALLOWEDIP_A_FLAGS: Linux 6.16 and later have it)");
+	} else if (f.allowedip_flags == FEATURE_UNKNOWN) {
+		snprintf(why, sizeof(why), "unable to find out whether the kernel's WireGuard can remove one: %s",
+			 strerror(-f.err));
+	}
+	if (!*why)
+		return 0;
+	inet_ntop(aip->prefix.family, aip->prefix.raw, ip, sizeof(ip));
+	fprintf(stderr, "%s: %s:%u: AllowedIPs `-%s/%u': %s\n", prog, t->lc.path, aip->line, ip, aip->prefix.cidr, why);
+	return -EOPNOTSUPP;
 }
 
 /* wg-quick's rule, where the socket is (the host, or --via's): the smallest MTU towards the endpoints, or of the default route, less 80. */

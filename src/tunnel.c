@@ -143,7 +143,7 @@ static const char *config_of_running(const char *arg, const char *ns, char *path
 	return path;
 }
 
-static const char *const command_names[] = { "up", "down", "save", "reload" };
+static const char *const command_names[] = { "up", "down", "save", "reload", "reresolve" };
 
 int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_command cmd)
 {

@@ -596,7 +596,8 @@ int cmd_up(int argc, char *argv[])
 
 	tunnel_catch_signals();
 	ret = tunnel_parse_options(&t, argc, argv, TUNNEL_UP);
-	if (ret || (ret = tunnel_via_open(&t)) || (ret = tunnel_relay_check(&t)) || (ret = tunnel_resolve(&t)))
+	if (ret || (ret = tunnel_check_removals(&t, false)) || (ret = tunnel_via_open(&t)) ||
+	    (ret = tunnel_relay_check(&t)) || (ret = tunnel_resolve(&t)))
 		goto out;
 	if (t.dry_run) {
 		/* No route is asked for: the MTU shown is the rule's without one. */

@@ -95,8 +95,10 @@ static bool put_peer_fields(struct nlmsghdr *nlh, size_t size, const struct nswg
 
 	if (peer->flags & NSWG_PEER_REMOVE)
 		return mnl_attr_put_u32_check(nlh, size, WGPEER_A_FLAGS, WGPEER_F_REMOVE_ME);
-	if (peer->flags & NSWG_PEER_REPLACE_ALLOWEDIPS)
-		ok &= mnl_attr_put_u32_check(nlh, size, WGPEER_A_FLAGS, WGPEER_F_REPLACE_ALLOWEDIPS);
+	if (peer->flags & (NSWG_PEER_REPLACE_ALLOWEDIPS | NSWG_PEER_UPDATE_ONLY))
+		ok &= mnl_attr_put_u32_check(nlh, size, WGPEER_A_FLAGS,
+					     ((peer->flags & NSWG_PEER_REPLACE_ALLOWEDIPS) ? WGPEER_F_REPLACE_ALLOWEDIPS : 0) |
+						     ((peer->flags & NSWG_PEER_UPDATE_ONLY) ? WGPEER_F_UPDATE_ONLY : 0));
 	if (peer->flags & NSWG_PEER_HAS_PRESHARED_KEY)
 		ok &= mnl_attr_put_check(nlh, size, WGPEER_A_PRESHARED_KEY, NSWG_KEY_LEN, peer->preshared_key);
 	if ((peer->flags & NSWG_PEER_HAS_ENDPOINT) && ep->addr.sa.sa_family == AF_INET)

@@ -13,6 +13,8 @@ make -s install DESTDIR="$dest" PREFIX=/usr/local >/dev/null || { echo "not ok -
 (cd "$dest" && find . -type f | sort) >"$dest.list"
 cat >"$dest.want" <<'LIST'
 ./usr/local/bin/nswg
+./usr/local/lib/systemd/system/nswg-reresolve@.service
+./usr/local/lib/systemd/system/nswg-reresolve@.timer
 ./usr/local/lib/systemd/system/nswg.target
 ./usr/local/lib/systemd/system/nswg@.service
 ./usr/local/share/bash-completion/completions/nswg

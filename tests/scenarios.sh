@@ -1496,6 +1496,88 @@ IMPL
 	fi
 }
 
+# What the kernel's WireGuard can do, asked; a "-" allowed IP refused where nothing can remove one.
+test_features() {
+	$NSWG show --features >$T/features 2>&1
+	check "features: show --features answers" test $? = 0
+	if [ "$USERSPACE" = 1 ]; then
+		check "features: no WireGuard in this kernel" grep -qx 'wireguard in the kernel: no (a userspace implementation serves instead)' $T/features
+		why="no WireGuard in the kernel, and the userspace implementation's protocol cannot remove an allowed IP"
+	else
+		check "features: WireGuard in the kernel" grep -qx 'wireguard in the kernel: yes' $T/features
+		check "features: created in another namespace" grep -qx 'creation in another namespace (IFLA_NET_NS_FD): yes' $T/features
+		# Debian 12's 6.1: WGALLOWEDIP_A_FLAGS came with 6.16.
+		check "features: no allowed-IP flags on 6.1" grep -qx 'allowed-IP flags ("-" in AllowedIPs, WGALLOWEDIP_A_FLAGS): no' $T/features
+		why="this kernel's WireGuard cannot remove an allowed IP (it has no WGALLOWEDIP_A_FLAGS: Linux 6.16 and later have it)"
+	fi
+	check "features: the probe left nothing" nothing_left
+	write_pair 9 51895 51896
+	sed 's|^AllowedIPs = 10.9.0.2/32$|AllowedIPs = 10.0.0.0/8, -10.1.0.0/16|' /etc/wireguard/wga9.conf >/etc/wireguard/wgrm.conf
+	line=$(grep -n '^AllowedIPs' /etc/wireguard/wgrm.conf | cut -d: -f1)
+	$NSWG up wgrm --netns rm 2>$T/err
+	check "features: a \"-\" allowed IP refused with its FILE:LINE and why" \
+		failed_saying $? "^nswg: /etc/wireguard/wgrm.conf:$line: AllowedIPs \`-10.1.0.0/16': $why\$"
+	check "features: before anything was touched" nothing_left
+	NSWG_USERSPACE_IMPLEMENTATION=wireguard-go $NSWG up wgrm --netns rm 2>$T/err
+	check "features: and with the userspace implementation asked for" \
+		failed_saying $? "wgrm.conf:$line: AllowedIPs \`-10.1.0.0/16': the userspace implementation's protocol cannot remove an allowed IP\$"
+	check "features: nothing left" nothing_left
+	rm -f /etc/wireguard/wgrm.conf
+}
+
+# Endpoints that move: a name whose answer changes under a running tunnel.
+moving_dns() { # ADDRESS: the host's resolver, answering moving.test with it from now on
+	[ -z "${moving_pid:-}" ] || { kill $moving_pid; wait $moving_pid 2>/dev/null; }
+	$DNSMASQ --keep-in-foreground --no-resolv --no-hosts --listen-address=127.0.0.53 --bind-interfaces --port=53 \
+		--address=/moving.test/$1 --pid-file=$T/dns.moving.pid --user=root &
+	moving_pid=$!
+	wait_listening - 53
+}
+endpoint_of() { $IP netns exec nmc $WG show wgmc endpoints | awk '{print $2}'; }
+test_reresolve() {
+	cp /etc/resolv.conf $T/rr.resolv 2>/dev/null || : >$T/rr.resolv
+	cp /etc/nsswitch.conf $T/rr.nsswitch 2>/dev/null || : >$T/rr.nsswitch
+	echo 'nameserver 127.0.0.53' >/etc/resolv.conf
+	printf 'hosts: files dns\n' >/etc/nsswitch.conf
+	keypair mp
+	keypair mc
+	printf '[Interface]\nPrivateKey = %s\nListenPort = 52101\nAddress = 10.76.0.1/24\n\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.76.0.2/32\n' \
+		"$mp_priv" "$mc_pub" >/etc/wireguard/wgmp.conf
+	# MTU given: the first answer has no route, on purpose.
+	printf '[Interface]\nPrivateKey = %s\nAddress = 10.76.0.2/24\nMTU = 1420\n\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.76.0.0/24\nEndpoint = moving.test:52101\n' \
+		"$mc_priv" "$mp_pub" >/etc/wireguard/wgmc.conf
+	moving_dns 192.0.2.1
+	check "reresolve: the provider up" $NSWG up wgmp --netns nmp
+	check "reresolve: the client up, its endpoint's name answered with an address where nothing is" $NSWG up wgmc --netns nmc
+	check "reresolve: its endpoint is that address" test "$(endpoint_of)" = 192.0.2.1:52101
+	check "reresolve: and nothing crosses" sh -c "! $IP netns exec nmc ping -c 1 -W 1 10.76.0.1 >/dev/null"
+	# The name moves to where the provider is.
+	moving_dns 127.0.0.1
+	$NSWG reresolve wgmc >$T/rr.out 2>&1
+	check "reresolve: succeeds" test $? = 0
+	check "reresolve: says what it set" grep -q "wg set wgmc peer $mp_pub endpoint 127.0.0.1:52101 (moving.test)" $T/rr.out
+	check "reresolve: the endpoint is the new address" test "$(endpoint_of)" = 127.0.0.1:52101
+	check "reresolve: the tunnel recovers" traffic_crosses nmc 10.76.0.1 nmp
+	# A peer with a recent handshake is left as it is, whatever the name says now.
+	moving_dns 192.0.2.1
+	$NSWG reresolve wgmc >$T/rr.out 2>&1
+	check "reresolve: a peer with a recent handshake is left alone" \
+		sh -c "[ ! -s $T/rr.out ] && [ \"\$($IP netns exec nmc $WG show wgmc endpoints | awk '{print \$2}')\" = 127.0.0.1:52101 ]"
+	$NSWG reresolve wgmp >$T/rr.out 2>&1
+	check "reresolve: a tunnel without names has nothing to do" sh -c "[ ! -s $T/rr.out ]"
+	$NSWG reresolve wgnone >$T/rr.out 2>&1
+	check "reresolve: an interface nswg does not manage is an error" test $? = 1
+	kill $moving_pid
+	wait $moving_pid 2>/dev/null
+	moving_pid=
+	$NSWG down wgmc >/dev/null 2>&1
+	$NSWG down wgmp >/dev/null 2>&1
+	cp $T/rr.resolv /etc/resolv.conf
+	cp $T/rr.nsswitch /etc/nsswitch.conf
+	rm -f /etc/wireguard/wgmp.conf /etc/wireguard/wgmc.conf
+	check "reresolve: nothing left" nothing_left
+}
+
 # Privilege and trust boundaries: a file of their own, beside this one.
 . "$(dirname "$0")/boundaries.sh"
 # Reaching in and out: the relay.
@@ -1504,9 +1586,9 @@ IMPL
 . "$(dirname "$0")/via.sh"
 
 if [ "$USERSPACE" = 1 ]; then
-	tests=${*:-tunnel userspace show reload existing_netns failures faults lifecycle shared promises save files names exec_user foreign_userns relay via corpus concurrent soak scale}
+	tests=${*:-tunnel userspace show reload existing_netns failures faults lifecycle shared promises save files names exec_user foreign_userns relay via features reresolve corpus concurrent soak scale}
 else
-	tests=${*:-tunnel fallback show reload existing_netns failures faults lifecycle shared promises save files names exec_user foreign_userns relay via corpus concurrent soak scale}
+	tests=${*:-tunnel fallback show reload existing_netns failures faults lifecycle shared promises save files names exec_user foreign_userns relay via features reresolve corpus concurrent soak scale}
 fi
 for t in $tests; do
 	echo "# $t"

@@ -13,7 +13,7 @@ make -s install PREFIX="$prefix/usr" >/dev/null || { echo "not ok - make install
 units=$prefix/usr/lib/systemd/system
 cp "$prefix/usr/share/doc/nswg/examples/nswg-example-app.service" "$units/"
 fail=0
-for unit in nswg@wg0.service nswg.target nswg-example-app.service; do
+for unit in nswg@wg0.service nswg.target nswg-example-app.service nswg-reresolve@wg0.service nswg-reresolve@wg0.timer; do
 	out=$(cd "$units" && MANPATH="$prefix/usr/share/man:" SYSTEMD_UNIT_PATH="$units:" systemd-analyze verify "$unit" 2>&1)
 	rc=$?
 	if [ $rc = 0 ] && [ -z "$out" ]; then

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+/* The kernel's WireGuard, asked what it can do (kernel_wg.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "kernel_wg.h"
+#include "nl.h"
+#include "rtnl.h"
+#include "wgnl.h"
+
+#define PROBE_IFNAME "nswgprobe0"
+
+/* A peer whose one allowed IP is to be removed: what only WGALLOWEDIP_A_FLAGS can say. */
+static const char probe_config[] = "[Interface]\n"
+				   "[Peer]\n"
+				   "PublicKey = HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=\n"
+				   "AllowedIPs = -192.0.2.0/24\n";
+
+const char *feature_word(enum feature f)
+{
+	return f == FEATURE_YES ? "yes" : f == FEATURE_NO ? "no" : "unknown";
+}
+
+/* A namespace of nobody's: unshared and left at once, alive as long as its fd. */
+static int scratch_namespace(void)
+{
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), fd = -1, ret = 0;
+
+	if (self < 0)
+		return -errno;
+	if (unshare(CLONE_NEWNET)) {
+		ret = -errno;
+		close(self);
+		return ret;
+	}
+	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		ret = -errno;
+	if (setns(self, CLONE_NEWNET))
+		abort(); /* in the wrong namespace: nothing after this may run */
+	close(self);
+	return fd < 0 ? ret : fd;
+}
+
+/* The probe interface in ns: made from the host with IFLA_NET_NS_FD, or failing that from inside. */
+static int make_probe_link(int ns, struct wg_features *f)
+{
+	struct nl host = { 0 }, inside = { 0 };
+	int ret = nl_open(&host, NETLINK_ROUTE);
+
+	if (!ret)
+		ret = rtnl_link_create(&host, PROBE_IFNAME, "wireguard", ns);
+	f->create_in_netns = ret ? FEATURE_NO : FEATURE_YES;
+	if (ret) {
+		f->err = ret;
+		ret = nl_open_in(&inside, NETLINK_ROUTE, ns);
+		if (!ret)
+			ret = rtnl_link_create(&inside, PROBE_IFNAME, "wireguard", -1);
+	}
+	nl_close(&inside);
+	nl_close(&host);
+	return ret;
+}
+
+static void probe_allowedip_flags(int ns, struct wg_features *f)
+{
+	struct nswg_config_error err;
+	struct nswg_config *cfg = NULL;
+	struct nl genl = { 0 };
+	uint16_t family;
+	int ret;
+
+	ret = config_parse_buf(probe_config, sizeof(probe_config) - 1, &cfg, &err);
+	if (!ret)
+		ret = nl_open_in(&genl, NETLINK_GENERIC, ns);
+	if (!ret)
+		ret = wgnl_family(&genl, &family);
+	if (!ret)
+		ret = wgnl_set_device(&genl, family, PROBE_IFNAME, cfg, false);
+	/* A kernel without the attribute rejects it in its strict parse of the allowed IP. */
+	f->allowedip_flags = !ret ? FEATURE_YES : ret == -EINVAL ? FEATURE_NO : FEATURE_UNKNOWN;
+	if (ret && ret != -EINVAL)
+		f->err = ret;
+	nl_close(&genl);
+	config_free(cfg);
+}
+
+int features_probe(struct wg_features *f, bool all)
+{
+	struct nl genl = { 0 };
+	uint16_t family;
+	int ns, ret;
+
+	memset(f, 0, sizeof(*f));
+	ret = nl_open(&genl, NETLINK_GENERIC);
+	if (!ret)
+		ret = wgnl_family(&genl, &family);
+	nl_close(&genl);
+	f->kernel = !ret ? FEATURE_YES : ret == -EPROTONOSUPPORT ? FEATURE_NO : FEATURE_UNKNOWN;
+	if (f->kernel == FEATURE_UNKNOWN)
+		return f->err = ret;
+	if (!all || f->kernel != FEATURE_YES)
+		return 0;
+	ns = scratch_namespace();
+	if (ns < 0)
+		return f->err = ns;
+	/* The interface dies with the namespace, when its last fd closes below. */
+	ret = make_probe_link(ns, f);
+	if (!ret)
+		probe_allowedip_flags(ns, f);
+	else
+		f->err = ret;
+	close(ns);
+	return 0;
+}
