@@ -67,7 +67,7 @@ all: nswg man/nswg.8
 # Paths are filled in from this Makefile's variables (at install time for
 # the units and the completion, so that PREFIX given to install counts).
 SUBST = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@CONFDIR@|$(CONFDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
-	-e 's|@RUNSTATEDIR@|$(RUNSTATEDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
+	-e 's|@RUNSTATEDIR@|$(RUNSTATEDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@SYSTEMDUNITDIR@|$(SYSTEMDUNITDIR)|g'
 
 man/nswg.8: man/nswg.8.in Makefile
 	$(call quiet,GEN,$@)
@@ -187,9 +187,10 @@ deps-%:
 	@tests/deps.sh $*
 
 # make check: every tier, after installing what it needs (as root).
-check: | deps-build deps-unit deps-e2e deps-vm deps-lint deps-units deps-bench
+check: | deps-build deps-unit deps-e2e deps-vm deps-lint deps-units deps-bench deps-deb
 	$(Q)$(MAKE) --no-print-directory check-analyze check-shell check-unit check-fuzz-replay check-man check-install \
-		check-units check-corpus check-hostile check-e2e check-valgrind check-bench check-mutants-quick check-vm
+		check-units check-corpus check-hostile check-e2e check-valgrind check-bench check-mutants-quick check-vm \
+		check-vm-systemd
 
 # Mutants (tests/mutants/): each breaks one promise, and the tier it names
 # must fail. All of them outside make check (about ten minutes; recorded in
@@ -276,6 +277,17 @@ check-bench: nswg $(B)/tests/measure $(B)/tests/fanout
 		{ cat $(B)/bench-smoke/relay.md; exit 1; }
 	$(Q)echo "ok - make bench, the relay's table: a figure for nswg in each of its 8 rows"
 
+# A Debian binary package, with Debian's own tools: the tree as git tracks
+# it, contrib/debian copied into place as debian/, dpkg-buildpackage, then
+# lintian (no error, no warning). The .deb lands in build/deb/.
+DEB := $(B)/deb/nswg_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null).deb
+deb: | deps-build deps-deb
+	$(Q)rm -rf $(B)/deb && mkdir -p $(B)/deb/nswg-$(VERSION)
+	$(Q)git ls-files -z | cpio -0pdm --quiet $(B)/deb/nswg-$(VERSION)
+	$(Q)cp -r contrib/debian $(B)/deb/nswg-$(VERSION)/debian
+	$(Q)cd $(B)/deb/nswg-$(VERSION) && dpkg-buildpackage -us -uc -b >../build.log 2>&1 || { tail -n 30 ../build.log; exit 1; }
+	$(Q)lintian --fail-on error,warning --tag-display-limit 0 $(DEB) && echo "  DEB	$(DEB): lintian clean"
+
 # The main job, end to end on loopback: see contrib/demo/demo.sh.
 demo: | deps-build deps-e2e
 	$(Q)$(MAKE) --no-print-directory nswg
@@ -284,6 +296,10 @@ demo: | deps-build deps-e2e
 # Kernel WireGuard in a VM: Debian's kernel package under qemu.
 check-vm: nswg $(B)/tests/cfgdump $(B)/fault/nswg $(B)/tests/measure $(B)/tests/closedpipe $(B)/tests/tiocsti $(B)/tests/nlforge $(B)/tests/fanout
 	$(Q)tests/vm/run.sh
+
+# systemd as PID 1 in a VM of Debian's packages: the units, make install, the package.
+check-vm-systemd: nswg man/nswg.8
+	$(Q)tests/vm/run.sh --systemd
 
 INSTALLED := $(BINDIR)/nswg $(MANDIR)/man8/nswg.8 $(SYSTEMDUNITDIR)/nswg@.service $(SYSTEMDUNITDIR)/nswg.target \
 	$(SYSTEMDUNITDIR)/nswg-reresolve@.service $(SYSTEMDUNITDIR)/nswg-reresolve@.timer \
@@ -318,7 +334,7 @@ check-units: nswg man/nswg.8
 clean:
 	$(RM) -r $(B) nswg man/nswg.8
 
-.PHONY: all demo bench fuzz-seeds check check-analyze check-shell check-mutants check-mutants-quick check-unit check-fuzz-replay check-man check-install check-units check-corpus check-hostile check-e2e check-valgrind check-bench check-sanitize clean-objs check-vm fuzz install uninstall clean have-build-deps
+.PHONY: all deb demo bench fuzz-seeds check check-analyze check-shell check-mutants check-mutants-quick check-unit check-fuzz-replay check-man check-install check-units check-corpus check-hostile check-e2e check-valgrind check-bench check-sanitize clean-objs check-vm check-vm-systemd fuzz install uninstall clean have-build-deps
 .SECONDARY:
 
 -include $(OBJS:.o=.d) $(FAULT_OBJS:.o=.d) $(wildcard $(B)/tests/*.d)

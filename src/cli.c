@@ -136,8 +136,8 @@ err:
 void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s [ up | down | save | reload ] [ CONFIG_FILE | INTERFACE ] [ --netns NS ] [ OPTIONS ]\n"
-		"       %s show [ INTERFACE | --netns NS | all ] [ --json ]\n"
+		"Usage: %s [ up | down | save | reload | reresolve ] [ CONFIG_FILE | INTERFACE ] [ --netns NS ] [ OPTIONS ]\n"
+		"       %s show [ INTERFACE | --netns NS | all ] [ --json ] | --features\n"
 		"       %s exec NS [ --user USER ] -- COMMAND [ ARGS... ]\n"
 		"       %s strip [ CONFIG_FILE | INTERFACE ]\n"
 		"       %s relay NS [ --publish SPEC | --host-port SPEC | --socks SPEC ]...\n"
@@ -153,7 +153,10 @@ void usage(FILE *f)
 		"  save       write the running configuration back into the file\n"
 		"  reload     apply the file to the running interface, as `wg syncconf'\n"
 		"             does for peers, and bring addresses, routes, MTU and DNS in line\n"
-		"  show       the interfaces nswg manages, and whether the host is untouched\n"
+		"  reresolve  resolve again the endpoint names of peers without a handshake\n"
+		"             for 135 seconds, and set those that moved\n"
+		"  show       the interfaces nswg manages, and whether the host is untouched;\n"
+		"             --features: what the kernel's WireGuard can do\n"
 		"  exec       run a command inside the namespace, as `ip netns exec' does\n"
 		"  strip      print the configuration without the keys only wg-quick(8)\n"
 		"             reads, for `wg syncconf INTERFACE <(%s strip INTERFACE)'\n"

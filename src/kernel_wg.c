@@ -16,8 +16,16 @@
 
 #define PROBE_IFNAME "nswgprobe0"
 
-/* A peer whose one allowed IP is to be removed: what only WGALLOWEDIP_A_FLAGS can say. */
-static const char probe_config[] = "[Interface]\n"
+/*
+ * A peer with one allowed IP, then the same removed: the first any kernel
+ * takes (so that an EINVAL of the second is the flag's, not the request's),
+ * the second only one that knows WGALLOWEDIP_A_FLAGS.
+ */
+static const char probe_add[] = "[Interface]\n"
+				"[Peer]\n"
+				"PublicKey = HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=\n"
+				"AllowedIPs = 192.0.2.0/24\n";
+static const char probe_remove[] = "[Interface]\n"
 				   "[Peer]\n"
 				   "PublicKey = HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=\n"
 				   "AllowedIPs = -192.0.2.0/24\n";
@@ -30,7 +38,8 @@ const char *feature_word(enum feature f)
 /* A namespace of nobody's: unshared and left at once, alive as long as its fd. */
 static int scratch_namespace(void)
 {
-	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), fd = -1, ret = 0;
+	/* The calling thread's: unshare() moves it alone. */
+	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), fd = -1, ret = 0;
 
 	if (self < 0)
 		return -errno;
@@ -39,7 +48,7 @@ static int scratch_namespace(void)
 		close(self);
 		return ret;
 	}
-	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		ret = -errno;
 	if (setns(self, CLONE_NEWNET))
@@ -68,27 +77,38 @@ static int make_probe_link(int ns, struct wg_features *f)
 	return ret;
 }
 
-static void probe_allowedip_flags(int ns, struct wg_features *f)
+static int set_probe(struct nl *genl, uint16_t family, const char *text, size_t len)
 {
 	struct nswg_config_error err;
 	struct nswg_config *cfg = NULL;
+	int ret = config_parse_buf(text, len, &cfg, &err);
+
+	if (!ret)
+		ret = wgnl_set_device(genl, family, PROBE_IFNAME, cfg, false);
+	config_free(cfg);
+	return ret;
+}
+
+static void probe_allowedip_flags(int ns, struct wg_features *f)
+{
 	struct nl genl = { 0 };
 	uint16_t family;
-	int ret;
+	int ret = nl_open_in(&genl, NETLINK_GENERIC, ns);
 
-	ret = config_parse_buf(probe_config, sizeof(probe_config) - 1, &cfg, &err);
-	if (!ret)
-		ret = nl_open_in(&genl, NETLINK_GENERIC, ns);
 	if (!ret)
 		ret = wgnl_family(&genl, &family);
 	if (!ret)
-		ret = wgnl_set_device(&genl, family, PROBE_IFNAME, cfg, false);
-	/* A kernel without the attribute rejects it in its strict parse of the allowed IP. */
-	f->allowedip_flags = !ret ? FEATURE_YES : ret == -EINVAL ? FEATURE_NO : FEATURE_UNKNOWN;
-	if (ret && ret != -EINVAL)
+		ret = set_probe(&genl, family, probe_add, sizeof(probe_add) - 1);
+	if (ret) {
 		f->err = ret;
+	} else {
+		ret = set_probe(&genl, family, probe_remove, sizeof(probe_remove) - 1);
+		/* A kernel without the attribute rejects it in its strict parse of the allowed IP. */
+		f->allowedip_flags = !ret ? FEATURE_YES : ret == -EINVAL ? FEATURE_NO : FEATURE_UNKNOWN;
+		if (ret && ret != -EINVAL)
+			f->err = ret;
+	}
 	nl_close(&genl);
-	config_free(cfg);
 }
 
 int features_probe(struct wg_features *f, bool all)
@@ -107,9 +127,12 @@ int features_probe(struct wg_features *f, bool all)
 		return f->err = ret;
 	if (!all || f->kernel != FEATURE_YES)
 		return 0;
+	/* What could not be asked stays unknown: the kernel's own answer above holds. */
 	ns = scratch_namespace();
-	if (ns < 0)
-		return f->err = ns;
+	if (ns < 0) {
+		f->err = ns;
+		return 0;
+	}
 	/* The interface dies with the namespace, when its last fd closes below. */
 	ret = make_probe_link(ns, f);
 	if (!ret)

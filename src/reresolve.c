@@ -84,10 +84,34 @@ static int set_endpoint(struct tunnel *t, const struct nswg_peer *p)
 	key_to_base64(key, p->public_key);
 	if (show_add_endpoint(&addr, &p->endpoint))
 		return -ENOMEM;
-	run = tunnel_say(t, "%s %s wg set %s peer %s endpoint %s (%s)", t->ns_named ? "ip netns exec" : "nsenter --net=",
-			 t->ns, t->lc.ifname, key, addr.s, p->endpoint.host);
+	run = tunnel_say(t, "%s%s%s wg set %s peer %s endpoint %s (%s)", t->ns_named ? "ip netns exec " : "nsenter --net=",
+			 t->ns, t->ns_named ? "" : " --", t->lc.ifname, key, addr.s, p->endpoint.host);
 	strbuf_free(&addr);
 	return run ? device_set(&t->genl, t->ns_fd, t->lc.ifname, t->userspace, &upd, false) : 0;
+}
+
+/* Peer i's name alone: the others' set aside for the call, then put back. */
+static int resolve_one_peer(struct tunnel *t, size_t i)
+{
+	struct nswg_config *cfg = t->lc.cfg;
+	char **hosts = calloc(cfg->n_peers, sizeof(*hosts));
+	int ret;
+
+	if (!hosts)
+		return -ENOMEM;
+	for (size_t k = 0; k < cfg->n_peers; ++k) {
+		if (k != i) {
+			hosts[k] = cfg->peers[k].endpoint.host;
+			cfg->peers[k].endpoint.host = NULL;
+		}
+	}
+	ret = tunnel_resolve(t);
+	for (size_t k = 0; k < cfg->n_peers; ++k) {
+		if (k != i)
+			cfg->peers[k].endpoint.host = hosts[k];
+	}
+	free(hosts);
+	return ret;
 }
 
 static int reresolve(struct tunnel *t)
@@ -100,19 +124,32 @@ static int reresolve(struct tunnel *t)
 	if (!keep_stale_names(t->lc.cfg, dev, time(NULL)))
 		goto out;
 	/* Where the socket is: --via's resolver, never the host's, for a tunnel inside another. */
-	if ((ret = tunnel_open_outer(t)) || (ret = tunnel_resolve(t)))
+	if ((ret = tunnel_open_outer(t)))
 		goto out;
-	for (size_t i = 0; !ret && i < t->lc.cfg->n_peers; ++i) {
-		const struct nswg_peer *p = &t->lc.cfg->peers[i], *r;
+	/* Peer by peer: a name that does not resolve holds up no other (its failure is the exit status). */
+	for (size_t i = 0; i < t->lc.cfg->n_peers && !tunnel_stop; ++i) {
+		struct nswg_peer *p = &t->lc.cfg->peers[i];
+		const struct nswg_peer *r;
+		int one;
 
 		if (!p->endpoint.host)
 			continue;
-		r = running_peer(dev, p->public_key);
-		if (r && (r->flags & NSWG_PEER_HAS_ENDPOINT) && same_endpoint(&r->endpoint, &p->endpoint))
+		if ((one = resolve_one_peer(t, i))) {
+			ret = ret ? ret : one;
 			continue;
-		if ((ret = set_endpoint(t, p)))
-			tunnel_failed("unable to set the endpoint", ret, &t->genl);
+		}
+		r = running_peer(dev, p->public_key);
+		if (!r)
+			continue; /* removed meanwhile: not made again */
+		if ((r->flags & NSWG_PEER_HAS_ENDPOINT) && same_endpoint(&r->endpoint, &p->endpoint))
+			continue;
+		if ((one = set_endpoint(t, p))) {
+			tunnel_failed("unable to set the endpoint", one, &t->genl);
+			ret = ret ? ret : one;
+		}
 	}
+	if (tunnel_stop)
+		ret = -EINTR;
 out:
 	config_free(dev);
 	return ret;
@@ -124,6 +161,7 @@ int cmd_reresolve(int argc, char *argv[])
 	struct tunnel t;
 	int ret;
 
+	tunnel_catch_signals();
 	if ((ret = tunnel_open_existing(&t, argc, argv, TUNNEL_RERESOLVE, &link)))
 		goto out;
 	if (!t.has_record) {

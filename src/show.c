@@ -165,8 +165,11 @@ static int show_features(void)
 	       f.kernel == FEATURE_NO ? " (a userspace implementation serves instead)" : "");
 	if (f.kernel != FEATURE_YES)
 		return 0;
-	printf("creation in another namespace (IFLA_NET_NS_FD): %s%s\n", feature_word(f.create_in_netns),
-	       f.create_in_netns == FEATURE_NO ? " (created on the host and moved at once instead)" : "");
+	printf("creation in another namespace (IFLA_NET_NS_FD): %s%s", feature_word(f.create_in_netns),
+	       f.create_in_netns == FEATURE_NO ? " (created where its socket goes, and moved at once instead)" : "");
+	if (f.create_in_netns == FEATURE_UNKNOWN && f.err)
+		printf(" (%s)", strerror(-f.err));
+	printf("\n");
 	printf("allowed-IP flags (\"-\" in AllowedIPs, WGALLOWEDIP_A_FLAGS): %s", feature_word(f.allowedip_flags));
 	if (f.allowedip_flags == FEATURE_UNKNOWN && f.err)
 		printf(" (%s)", strerror(-f.err));

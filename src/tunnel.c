@@ -171,15 +171,16 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 			t->ns = argv[++i];
 		else if (!strncmp(argv[i], "--netns=", 8))
 			t->ns = argv[i] + 8;
-		else if (cmd == TUNNEL_UP && !strcmp(argv[i], "--via") && i + 1 < argc)
+		else if ((cmd == TUNNEL_UP || cmd == TUNNEL_RELOAD) && !strcmp(argv[i], "--via") && i + 1 < argc)
 			t->via = argv[++i];
-		else if (cmd == TUNNEL_UP && !strncmp(argv[i], "--via=", 6))
+		else if ((cmd == TUNNEL_UP || cmd == TUNNEL_RELOAD) && !strncmp(argv[i], "--via=", 6))
 			t->via = argv[i] + 6;
 		else if (!strcmp(argv[i], "--"))
 			continue;
 		else if (!strcmp(argv[i], "--dry-run"))
 			t->dry_run = true;
-		else if (cmd == TUNNEL_RELOAD && !strcmp(argv[i], "--no-relays"))
+		/* up takes it too, meaning what up does without relay options: one NSWG_OPTS for both. */
+		else if ((cmd == TUNNEL_RELOAD || cmd == TUNNEL_UP) && !strcmp(argv[i], "--no-relays"))
 			t->relays_given = no_relays = true;
 		else if (cmd == TUNNEL_DOWN && !strcmp(argv[i], "--keep-netns"))
 			t->keep_netns = true;

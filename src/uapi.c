@@ -49,6 +49,9 @@ static int put_peer(struct strbuf *sb, const struct nswg_peer *peer)
 	ret = strbuf_addf(sb, "public_key=%s\n", hex);
 	if (peer->flags & NSWG_PEER_REMOVE)
 		return ret ? ret : strbuf_addf(sb, "remove=true\n");
+	/* Right after the key: nothing of the peer is made before the implementation knows. */
+	if (!ret && (peer->flags & NSWG_PEER_UPDATE_ONLY))
+		ret = strbuf_addf(sb, "update_only=true\n");
 	if (!ret && (peer->flags & NSWG_PEER_HAS_PRESHARED_KEY)) {
 		key_to_hex(hex, peer->preshared_key);
 		ret = strbuf_addf(sb, "preshared_key=%s\n", hex);
@@ -57,8 +60,6 @@ static int put_peer(struct strbuf *sb, const struct nswg_peer *peer)
 		ret = put_endpoint(sb, &peer->endpoint);
 	if (!ret && (peer->flags & NSWG_PEER_HAS_KEEPALIVE))
 		ret = strbuf_addf(sb, "persistent_keepalive_interval=%u\n", peer->keepalive);
-	if (!ret && (peer->flags & NSWG_PEER_UPDATE_ONLY))
-		ret = strbuf_addf(sb, "update_only=true\n");
 	if (!ret && (peer->flags & NSWG_PEER_REPLACE_ALLOWEDIPS))
 		ret = strbuf_addf(sb, "replace_allowed_ips=true\n");
 	for (size_t i = 0; !ret && i < peer->n_allowedips; ++i) {

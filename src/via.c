@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <net/if.h>
+
 #include "netns.h"
 #include "nsview.h"
 #include "state.h"
@@ -34,6 +36,16 @@ const char *tunnel_outer_name(const struct tunnel *t, char *buf, size_t size)
 }
 
 static int open_recorded(const struct tunnel *t);
+
+/* RUNSTATEDIR/netns/NAME is NAME, as for --netns: its /etc/netns files are then its own. */
+static const char *via_normal(const char *via)
+{
+	size_t n = strlen(NSWG_NETNS_RUN_DIR);
+
+	if (!strncmp(via, NSWG_NETNS_RUN_DIR "/", n + 1) && netns_name_valid(via + n + 1))
+		return via + n + 1;
+	return via;
+}
 
 const char *tunnel_via_ip(const struct tunnel *t, char *buf, size_t size)
 {
@@ -82,15 +94,11 @@ static int refuse_foreign(const struct tunnel *t)
 
 int tunnel_via_open(struct tunnel *t)
 {
-	const char *via = t->via;
+	const char *via = t->via ? via_normal(t->via) : NULL;
 	int ret;
 
 	if (!via)
 		return 0;
-	/* RUNSTATEDIR/netns/NAME is NAME, as for --netns: its /etc/netns files are then its own. */
-	if (!strncmp(via, NSWG_NETNS_RUN_DIR "/", strlen(NSWG_NETNS_RUN_DIR) + 1) &&
-	    netns_name_valid(via + strlen(NSWG_NETNS_RUN_DIR) + 1))
-		via += strlen(NSWG_NETNS_RUN_DIR) + 1;
 	/* The journal is lines of key=value: a via is one line. */
 	for (const char *c = via; *c; ++c) {
 		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
@@ -135,34 +143,108 @@ bool tunnel_via_name_leads(const struct tunnel *t)
 	       a.st_ino == b.st_ino;
 }
 
+/* Every tunnel of nswg's with a via: where it is, where its socket is. */
+struct via_edge {
+	struct netns_id from, to;
+	char ifname[IFNAMSIZ];
+	char netns[256];
+};
+
+static size_t read_edges(struct via_edge **out)
+{
+	struct state_entry *all = NULL;
+	struct nswg_state st;
+	size_t n = 0, m = 0;
+
+	*out = NULL;
+	if (state_list(&all, &n) || !n || !(*out = calloc(n, sizeof(**out)))) {
+		free(all);
+		return 0;
+	}
+	for (size_t i = 0; i < n; ++i) {
+		if (state_read(all[i].key, all[i].ifname, &st) || !st.via_id.ino || !st.netns_id.ino)
+			continue;
+		(*out)[m].from = st.netns_id;
+		(*out)[m].to = st.via_id;
+		snprintf((*out)[m].ifname, sizeof((*out)[m].ifname), "%s", st.ifname);
+		snprintf((*out)[m].netns, sizeof((*out)[m].netns), "%.255s", st.netns);
+		++m;
+	}
+	free(all);
+	return m;
+}
+
+/*
+ * A loop of vias would carry each tunnel's packets in the other's, and
+ * neither could go down first: every path from OUTER along the records'
+ * vias is followed (a namespace may hold several tunnels), and one that
+ * comes back to the interface's own namespace is refused.
+ */
+static const struct via_edge *loop_back(const struct via_edge *e, size_t n, const struct netns_id *start,
+					const struct netns_id *inner)
+{
+	struct netns_id *todo = calloc(n + 1, sizeof(*todo));
+	bool *seen = calloc(n ? n : 1, sizeof(*seen));
+	const struct via_edge *found = NULL;
+	size_t head = 0, tail = 0;
+
+	if (!todo || !seen)
+		goto out;
+	todo[tail++] = *start;
+	while (head < tail && !found) {
+		struct netns_id at = todo[head++];
+
+		for (size_t i = 0; i < n && !found; ++i) {
+			if (seen[i] || !netns_id_same(&e[i].from, &at))
+				continue;
+			seen[i] = true;
+			if (netns_id_same(&e[i].to, inner))
+				found = &e[i];
+			else
+				todo[tail++] = e[i].to;
+		}
+	}
+out:
+	free(todo);
+	free(seen);
+	return found;
+}
+
 int tunnel_via_not_inner(struct tunnel *t, const struct netns_id *inner)
 {
-	struct netns_id hop = t->st.via_id;
-	struct nswg_state st;
+	const struct via_edge *loop;
+	struct via_edge *edges;
+	size_t n;
+	int ret = 0;
 
 	if (!*t->st.via)
 		return 0;
-	if (netns_id_same(&hop, inner)) {
+	if (netns_id_same(&t->st.via_id, inner)) {
 		fprintf(stderr, "%s: --via: `%s' is namespace `%s' itself: the socket goes in another one\n", prog,
 			t->st.via, t->ns);
 		return -EINVAL;
 	}
-	/* A loop of vias would carry each tunnel's packets in the other's, and neither could go down first. */
-	for (int depth = 0; depth < 64 && state_next_hop(&hop, &st) == 1; ++depth) {
-		if (netns_id_same(&st.via_id, inner)) {
-			fprintf(stderr, "%s: --via: `%s' in namespace `%s' has its socket in namespace `%s' already: a loop\n",
-				prog, st.ifname, st.netns, t->ns);
-			return -ELOOP;
-		}
-		hop = st.via_id;
+	n = read_edges(&edges);
+	loop = loop_back(edges, n, &t->st.via_id, inner);
+	if (loop) {
+		fprintf(stderr, "%s: --via: `%s' in namespace `%s' has its socket in namespace `%s' already: a loop\n", prog,
+			loop->ifname, loop->netns, t->ns);
+		ret = -ELOOP;
 	}
-	return 0;
+	free(edges);
+	return ret;
 }
 
 int tunnel_via_reopen(struct tunnel *t)
 {
 	int fd;
 
+	/* reload --via (the same options as up, from a unit's environment file): the via is kept, never changed. */
+	if (t->via && t->has_record && strcmp(via_normal(t->via), t->st.via)) {
+		fprintf(stderr, "%s: --via: `%s' was brought up with %s%s%s: reload keeps it (down, then up, to change it)\n",
+			prog, t->lc.ifname, *t->st.via ? "--via `" : "its socket on the host", t->st.via, *t->st.via ? "'" : "");
+		return -EINVAL;
+	}
 	if (!*t->st.via)
 		return 0;
 	fd = open_recorded(t);
@@ -296,16 +378,18 @@ static int read_all(int fd, void *buf, size_t len)
 /*
  * The host's resolving daemons answer on sockets in the file system, which
  * a network namespace does not hide: systemd-resolved (nss-resolve), nscd,
- * avahi (nss-mdns). An empty directory over each, in the child's mounts.
+ * avahi (nss-mdns). /dev/null over each socket, in the child's mounts: the
+ * NSS modules find no daemon and go on to DNS. The directories stay (the
+ * host's /etc/resolv.conf may be a link into resolved's).
  */
 static void hide_host_resolvers(void)
 {
-	static const char *const dirs[] = { "/run/systemd/resolve", "/run/nscd", "/run/avahi-daemon" };
+	static const char *const sockets[] = { "/run/systemd/resolve/io.systemd.Resolve", "/run/nscd/socket",
+						"/var/run/nscd/socket", "/run/avahi-daemon/socket" };
 
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); ++i) {
-		if (!access(dirs[i], F_OK) && mount("nswg-none", dirs[i], "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-						    "size=4k,mode=0555"))
-			fprintf(stderr, "%s: warning: unable to hide %s from the resolver: %s\n", prog, dirs[i],
+	for (size_t i = 0; i < sizeof(sockets) / sizeof(sockets[0]); ++i) {
+		if (!access(sockets[i], F_OK) && mount("/dev/null", sockets[i], NULL, MS_BIND, NULL))
+			fprintf(stderr, "%s: warning: unable to hide %s from the resolver: %s\n", prog, sockets[i],
 				strerror(errno));
 	}
 }
@@ -313,11 +397,13 @@ static void hide_host_resolvers(void)
 /* In the child: nothing of nswg's but the pipe and OUTER, and it dies with nswg. */
 static int child_alone(int out, int via_fd, pid_t parent)
 {
+	long max = sysconf(_SC_OPEN_MAX);
+
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
 		return -ESRCH;
-	for (int fd = 3; fd < 1024; ++fd) {
+	for (long fd = 3; fd < (max > 0 && max < 1L << 20 ? max : 1L << 20); ++fd) {
 		if (fd != out && fd != via_fd)
-			close(fd);
+			close((int)fd);
 	}
 	return 0;
 }
@@ -334,9 +420,9 @@ static void resolve_child(struct tunnel *t, int retries, resolve_notify_fn notif
 	/* As `ip netns exec OUTER' sees them: OUTER's resolv.conf, hosts and nsswitch.conf. */
 	reply.ret = nsview_private_mounts();
 	if (!reply.ret) {
-		hide_host_resolvers();
 		if (t->via_named)
 			nsview_bind_etc(t->st.via);
+		hide_host_resolvers();
 	}
 	if (!reply.ret && setns(t->via_fd, CLONE_NEWNET))
 		reply.ret = -errno;
@@ -400,6 +486,10 @@ int tunnel_resolve_in_via(struct tunnel *t, int retries, resolve_notify_fn notif
 		;
 	if (ret == -EINTR || (!ret && reply.ret == -EINTR))
 		return -EINTR;
+	if (ret == -EPIPE) {
+		fprintf(stderr, "%s: the resolver in namespace `%s' ended without an answer\n", prog, t->st.via);
+		return -EHOSTUNREACH;
+	}
 	if (ret)
 		return tunnel_failed("unable to resolve the endpoints in the --via namespace", ret, NULL);
 	if (reply.ret == -EHOSTUNREACH && reply.peer < cfg->n_peers)

@@ -12,11 +12,12 @@ packages() {
 	build) echo "gcc make pkg-config libmnl-dev libinih-dev" ;;
 	unit) echo "libcmocka-dev" ;;
 	e2e) echo "wireguard-tools wireguard-go iproute2 util-linux procps busybox-static curl valgrind zsh patch cpio socat dnsmasq-base nftables systemd" ;;
-	vm) echo "qemu-system-x86 busybox-static cpio kmod xz-utils gzip iproute2 wireguard-tools curl socat dnsmasq-base nftables systemd" ;;
+	vm) echo "qemu-system-x86 busybox-static cpio kmod xz-utils gzip iproute2 wireguard-tools curl socat dnsmasq-base nftables systemd mmdebstrap" ;;
 	lint) echo "mandoc man-db clang shellcheck" ;;
 	units) echo "systemd curl man-db" ;;
 	fuzz) echo "clang" ;;
 	bench) echo "iperf3 wrk socat curl dnsmasq-base systemd" ;;
+	deb) echo "build-essential debhelper dpkg-dev fakeroot lintian git cpio" ;;
 	*) echo "deps.sh: unknown group \`$1'" >&2; exit 2 ;;
 	esac
 }

@@ -29,7 +29,7 @@ else
 	diff "$dest.want" "$dest.list" | sed 's/^/#   /'
 	fail=1
 fi
-if grep -q '^ExecStart=/usr/local/bin/nswg up %i$' "$dest/usr/local/lib/systemd/system/nswg@.service"; then
+if grep -q '^ExecStart=/usr/local/bin/nswg up %i \$NSWG_OPTS$' "$dest/usr/local/lib/systemd/system/nswg@.service"; then
 	echo "ok - make install: the unit names the installed binary"
 else
 	echo "not ok - make install: the unit does not name /usr/local/bin/nswg"

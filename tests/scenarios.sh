@@ -1521,6 +1521,17 @@ test_features() {
 	NSWG_USERSPACE_IMPLEMENTATION=wireguard-go $NSWG up wgrm --netns rm 2>$T/err
 	check "features: and with the userspace implementation asked for" \
 		failed_saying $? "wgrm.conf:$line: AllowedIPs \`-10.1.0.0/16': the userspace implementation's protocol cannot remove an allowed IP\$"
+	# reload too: the running tunnel as it was.
+	write_pair 9 51895 51896
+	check "features: a tunnel without one comes up" $NSWG up wgb9 --netns rmb
+	cp /etc/wireguard/wgb9.conf $T/wgb9.keep
+	sed -i 's|^AllowedIPs = 0.0.0.0/0$|AllowedIPs = 0.0.0.0/0, -10.1.0.0/16|' /etc/wireguard/wgb9.conf
+	$IP netns exec rmb $WG showconf wgb9 >$T/rm.before
+	$NSWG reload wgb9 2>$T/err
+	check "features: reload refuses one too, naming its line" failed_saying $? "wgb9.conf:[0-9]*: AllowedIPs \`-10.1.0.0/16'"
+	check "features: and the tunnel is as it was" sh -c "$IP netns exec rmb $WG showconf wgb9 | cmp -s - $T/rm.before"
+	cp $T/wgb9.keep /etc/wireguard/wgb9.conf
+	$NSWG down wgb9 >/dev/null 2>&1
 	check "features: nothing left" nothing_left
 	rm -f /etc/wireguard/wgrm.conf
 }
@@ -1532,6 +1543,13 @@ moving_dns() { # ADDRESS: the host's resolver, answering moving.test with it fro
 		--address=/moving.test/$1 --pid-file=$T/dns.moving.pid --user=root &
 	moving_pid=$!
 	wait_listening - 53
+}
+pings_within() { # SECONDS NS ADDRESS: one ping answered in time
+	n=0
+	until $IP netns exec "$2" ping -c 1 -W 1 "$3" >/dev/null 2>&1; do
+		n=$((n + 1))
+		[ $n -lt "$1" ] || return 1
+	done
 }
 endpoint_of() { $IP netns exec nmc $WG show wgmc endpoints | awk '{print $2}'; }
 test_reresolve() {
@@ -1557,6 +1575,8 @@ test_reresolve() {
 	check "reresolve: succeeds" test $? = 0
 	check "reresolve: says what it set" grep -q "wg set wgmc peer $mp_pub endpoint 127.0.0.1:52101 (moving.test)" $T/rr.out
 	check "reresolve: the endpoint is the new address" test "$(endpoint_of)" = 127.0.0.1:52101
+	# The handshake to the old address may be between retries (5 s apart): the first ping waits for the next.
+	check "reresolve: a handshake follows" pings_within 20 nmc 10.76.0.1
 	check "reresolve: the tunnel recovers" traffic_crosses nmc 10.76.0.1 nmp
 	# A peer with a recent handshake is left as it is, whatever the name says now.
 	moving_dns 192.0.2.1

@@ -25,7 +25,7 @@ _nswg() {
 	COMPREPLY=()
 
 	if ((COMP_CWORD == 1)); then
-		mapfile -t COMPREPLY < <(compgen -W "up down save reload show exec strip relay help --version" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "up down save reload reresolve show exec strip relay help --version" -- "$cur")
 		return
 	fi
 	case $prev in
@@ -61,17 +61,18 @@ _nswg() {
 			compopt -o nospace -o filenames 2>/dev/null
 		fi
 		;;
-	down | save | reload)
+	down | save | reload | reresolve)
 		if [[ $cur == -* ]]; then
 			words="--netns --dry-run"
-			[[ $cmd == down ]] && words+=" --keep-netns" || words+=" --trust-netns-owner"
+			[[ $cmd == down ]] && words+=" --keep-netns"
+			[[ $cmd == save || $cmd == reload ]] && words+=" --trust-netns-owner"
 			[[ $cmd == reload ]] && words+=" --no-relays $_nswg_relay_options"
 		else
 			words=$(_nswg_managed)
 		fi
 		;;
 	show)
-		[[ $cur == -* ]] && words="--netns --json" || words="$(_nswg_managed) all"
+		[[ $cur == -* ]] && words="--netns --json --features" || words="$(_nswg_managed) all"
 		;;
 	relay)
 		((COMP_CWORD == 2)) && words=$(_nswg_netns) || words=$_nswg_relay_options

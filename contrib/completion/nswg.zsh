@@ -48,6 +48,7 @@ _nswg() {
 		'down:remove the interface, and the namespace if nswg made it'
 		'save:write the running configuration back into the file'
 		'reload:apply the file to the running interface'
+		'reresolve:resolve again the endpoints of peers without a recent handshake'
 		'show:the interfaces nswg manages, and whether the host is untouched'
 		'exec:run a command inside a namespace'
 		'strip:print the configuration as wg setconf reads it'
@@ -94,8 +95,13 @@ _nswg() {
 				'--no-relays[no relay any more (relay options given: these alone)]' \
 				'--trust-netns-owner[accept a namespace of another user namespace]' '1:interface:_nswg_managed' && ret=0
 			;;
+		reresolve)
+			_arguments '--netns[the namespace]:namespace:_nswg_netns' '--dry-run[print what would be done, do nothing]' \
+				'1:interface:_nswg_managed' && ret=0
+			;;
 		show)
 			_arguments '--netns[the namespace]:namespace:_nswg_netns' '--json[JSON, for scripts]' \
+				'--features[what the kernel'"'"'s WireGuard can do]' \
 				'1:interface:{_nswg_managed; _wanted all expl all compadd all}' && ret=0
 			;;
 		exec)

@@ -59,7 +59,7 @@ CASES
 # What only one of them is asked.
 check "bash: --netns offers every ip netns name" test "$(complete_line nswg up home --netns '')" = "egress other "
 check "bash: exec --user offers the users that match" test "$(bash -c ". $dest/usr/share/bash-completion/completions/nswg; COMP_WORDS=(nswg exec egress --user ro); COMP_CWORD=4; _nswg; echo \${COMPREPLY[*]}")" = root
-check "zsh: all commands" test "$(zcomplete 'nswg ')" = "down exec help relay reload save show strip up "
+check "zsh: all commands" test "$(zcomplete 'nswg ')" = "down exec help relay reload reresolve save show strip up "
 check "zsh: exec, then --" test "$(zcomplete 'nswg exec other --user root ')" = "-- "
 check "zsh: after --, the command's own completion" \
 	sh -c "'$TOP/tests/e2e/zcomplete.zsh' '$zdir' 'nswg exec other -- ip netns ' | grep -qx add"

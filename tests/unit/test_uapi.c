@@ -69,6 +69,19 @@ static void test_set_update_and_remove(void **state)
 	config_free(cfg);
 }
 
+/* reresolve's: one peer's endpoint, the peer never made again if it went meanwhile. */
+static void test_set_endpoint_update_only(void **state)
+{
+	struct nswg_config *cfg = parse("[Interface]\n[Peer]\nPublicKey = " K2 "\nEndpoint = 192.0.2.7:51820\n");
+	struct strbuf sb = { 0 };
+
+	cfg->peers[0].flags = NSWG_PEER_HAS_PUBLIC_KEY | NSWG_PEER_HAS_ENDPOINT | NSWG_PEER_UPDATE_ONLY;
+	assert_int_equal(uapi_msg_set(cfg, false, &sb), 0);
+	assert_string_equal(sb.s, "set=1\npublic_key=" K2_HEX "\nupdate_only=true\nendpoint=192.0.2.7:51820\n\n");
+	strbuf_free(&sb);
+	config_free(cfg);
+}
+
 /* "AllowedIPs = -10.0.0.0/8" cannot be said over UAPI: refused, not turned into an add. */
 static void test_set_refuses_allowedip_removal(void **state)
 {
@@ -174,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_set_replace),
 		cmocka_unit_test(test_set_update_and_remove),
 		cmocka_unit_test(test_set_refuses_allowedip_removal),
+		cmocka_unit_test(test_set_endpoint_update_only),
 		cmocka_unit_test(test_parse_get),
 		cmocka_unit_test(test_parse_errors),
 	};
