@@ -183,11 +183,16 @@ static size_t read_edges(struct via_edge **out)
 static const struct via_edge *loop_back(const struct via_edge *e, size_t n, const struct netns_id *start,
 					const struct netns_id *inner)
 {
-	struct netns_id *todo = calloc(n + 1, sizeof(*todo));
-	bool *seen = calloc(n ? n : 1, sizeof(*seen));
+	struct netns_id *todo;
 	const struct via_edge *found = NULL;
 	size_t head = 0, tail = 0;
+	bool *seen;
 
+	if (!e || !n)
+		return NULL;
+	/* Each edge is taken once: at most n namespaces after the first. */
+	todo = calloc(n + 1, sizeof(*todo));
+	seen = calloc(n, sizeof(*seen));
 	if (!todo || !seen)
 		goto out;
 	todo[tail++] = *start;
