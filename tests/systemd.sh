@@ -234,7 +234,7 @@ check "via: reload with another --via is refused, the tunnel untouched" \
 	sh -c "! systemctl reload nswg@inner && systemctl is-active --quiet nswg@inner && ip netns exec inner busybox ping -c 1 -W 3 10.81.0.1"
 echo 'NSWG_OPTS=--via egress' >/etc/nswg/inner.env
 check "via: stopping the outer stops the inner first, cleanly" \
-	sh -c "systemctl stop nswg@egress && inactive nswg@inner && ! systemctl is-failed --quiet nswg@inner && ! systemctl is-failed --quiet nswg@egress"
+	sh -c "systemctl stop nswg@egress && ! systemctl is-active --quiet nswg@inner && ! systemctl is-failed --quiet nswg@inner && ! systemctl is-failed --quiet nswg@egress"
 check "via: nothing left of either" sh -c "nothing() { ! ip netns list | grep -qw \$1; }; nothing inner && nothing egress"
 systemctl stop nswg@prov2 nswg@prov
 rm -r /etc/systemd/system/nswg@prov2.service.d /etc/systemd/system/nswg@inner.service.d /etc/nswg/prov2.env /etc/nswg/inner.env

@@ -8,14 +8,20 @@
 #
 #   tests/vm/run.sh [GUEST-TEST...]     (default: all)
 #   tests/vm/run.sh --bench             the benchmark instead (make bench)
+#   tests/vm/run.sh --systemd           systemd as PID 1 in a root made of
+#                                       Debian's packages (tests/vm/systemd-root.sh)
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 VM=${VM_DIR:-$TOP/build/vm} # VM_DIR: for two runs at once
 mkdir -p "$VM"
 cd "$VM"
 bench=0
+systemd=0
 if [ "${1:-}" = --bench ]; then
 	bench=1
+	shift
+elif [ "${1:-}" = --systemd ]; then
+	systemd=1
 	shift
 fi
 
@@ -41,6 +47,31 @@ if [ ! -e "kernel-$version/boot/vmlinuz-$version" ]; then
 	dpkg-deb -x "$pkg"_*.deb "kernel-$version"
 	rm -f ./*.deb
 	depmod -b "kernel-$version" "$version"
+fi
+
+# WireGuard, TUN for the userspace implementation the scenarios also run, nf_tables for the firewall's dump.
+for m in wireguard tun nf_tables; do
+	modprobe -d "kernel-$version" -S "$version" --show-depends $m | awk '$1 == "insmod" {print $2}'
+done | awk '!seen[$0]++' >modules.list
+[ -s modules.list ] || die "the kernel package has no wireguard module"
+
+# 3. Boot. KVM where it works, TCG (about 5 s to boot here) where it does not.
+boot() { # INITRD APPEND
+	local accel="-accel tcg -cpu max"
+	if [ -w /dev/kvm ] && [ "${NSWG_VM_KVM:-0}" = 1 ]; then
+		accel="-accel kvm -cpu host"
+	fi
+	log=$VM/console.log
+	# shellcheck disable=SC2086
+	timeout "${VM_TIMEOUT:-1500}" qemu-system-x86_64 $accel -smp 2 -m 2048 -nographic -no-reboot \
+		-kernel "kernel-$version/boot/vmlinuz-$version" -initrd "$1" \
+		-append "$2" </dev/null 2>&1 | tee "$log" | grep -v '^\s*$' || true
+	grep -q '^NSWG-VM-EXIT: 0' "$log" || die "the VM's tests failed (console in $log)"
+}
+
+if [ "$systemd" = 1 ]; then
+	. "$TOP/tests/vm/systemd-root.sh"
+	exit 0
 fi
 
 # 2. The initramfs.
@@ -93,11 +124,6 @@ if [ "$bench" = 1 ]; then
 	"$TOP/tests/lib/bigconfs.sh" "$root/tests/bench/conf" ${BENCH_SIZES:-peers1 peers100 peers1000 peers10k aips10k aips100k}
 fi
 copy_with_libs "$TOP/build/tests/cfgdump" /usr/bin/cfgdump
-# WireGuard, TUN for the userspace implementation the scenarios also run, nf_tables for the firewall's dump.
-for m in wireguard tun nf_tables; do
-	modprobe -d "kernel-$version" -S "$version" --show-depends $m | awk '$1 == "insmod" {print $2}'
-done | awk '!seen[$0]++' >modules.list
-[ -s modules.list ] || die "the kernel package has no wireguard module"
 i=0
 while read -r mod; do
 	i=$((i + 1))
@@ -146,14 +172,4 @@ INIT
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >initramfs.gz
 
-# 3. Boot. KVM where it works, TCG (about 5 s to boot here) where it does not.
-accel="-accel tcg -cpu max"
-if [ -w /dev/kvm ] && [ "${NSWG_VM_KVM:-0}" = 1 ]; then
-	accel="-accel kvm -cpu host"
-fi
-log=$VM/console.log
-# shellcheck disable=SC2086
-timeout "${VM_TIMEOUT:-1500}" qemu-system-x86_64 $accel -smp 2 -m 2048 -nographic -no-reboot \
-	-kernel "kernel-$version/boot/vmlinuz-$version" -initrd initramfs.gz \
-	-append "console=ttyS0 quiet panic=-1 loglevel=3" </dev/null 2>&1 | tee "$log" | grep -v '^\s*$' || true
-grep -q '^NSWG-VM-EXIT: 0' "$log" || die "the VM's tests failed (console in $log)"
+boot initramfs.gz "console=ttyS0 quiet panic=-1 loglevel=3"

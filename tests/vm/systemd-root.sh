@@ -12,10 +12,11 @@ pkgs=systemd,systemd-sysv,dbus,kmod,iproute2,wireguard-tools,wireguard-go,dnsmas
 cache=$VM/systemd-root-$(echo "$pkgs" | md5sum | cut -c1-12).tar
 if [ ! -s "$cache" ]; then
 	command -v mmdebstrap >/dev/null || die "missing \`mmdebstrap' (run make check as root: it installs it)"
-	rm -f "$VM"/systemd-root-*.tar
-	mmdebstrap --quiet --variant=minbase --include="$pkgs" bookworm "$cache.part" http://deb.debian.org/debian ||
+	rm -rf "$VM"/systemd-root-*
+	# The format follows the name's extension: .tar.
+	mmdebstrap --quiet --variant=minbase --include="$pkgs" bookworm "${cache%.tar}.part.tar" http://deb.debian.org/debian ||
 		die "mmdebstrap failed"
-	mv "$cache.part" "$cache"
+	mv "${cache%.tar}.part.tar" "$cache"
 fi
 sd=$VM/sdroot
 rm -rf "$sd"
@@ -24,10 +25,11 @@ tar -C "$sd" -xf "$cache"
 
 # The kernel's modules, loaded on demand as on any Debian machine.
 while read -r mod; do
-	rel=${mod#kernel-"$version"/}
+	rel=${mod#*/kernel-"$version"/}
 	mkdir -p "$sd/$(dirname "$rel")"
 	cp "$mod" "$sd/$rel"
 done <modules.list
+cp "kernel-$version/lib/modules/$version"/modules.{order,builtin,builtin.modinfo} "$sd/lib/modules/$version/"
 depmod -b "$sd" "$version"
 
 # nswg as an administrator installs it from the tree; the package for later.
