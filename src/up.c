@@ -30,14 +30,12 @@
 
 /* ---- the interface ---- */
 
-
 /* The interface just made on the host, of that kind, into the namespace at once. */
 static int move_into_namespace(struct tunnel *t, const char *kind)
 {
 	struct rtnl_link link;
-	int ret;
-
 	char ipn[4200];
+	int ret;
 
 	if (!tunnel_say(t, "%s link set %s netns %s", tunnel_via_ip(t, ipn, sizeof(ipn)), t->lc.ifname, t->ns))
 		return 0;
@@ -62,12 +60,11 @@ static int move_into_namespace(struct tunnel *t, const char *kind)
 static int check_absent_on_host(struct tunnel *t, const char *why)
 {
 	struct rtnl_link link;
+	char where[4200];
 	int ret;
 
 	if (t->dry_run)
 		return 0;
-	char where[4200];
-
 	ret = rtnl_link_get(&t->host, t->lc.ifname, 0, &link);
 	if (!ret) {
 		fprintf(stderr, "%s: `%s' exists in %s, where %s\n", prog, t->lc.ifname,
@@ -119,14 +116,12 @@ static int run_implementation(struct tunnel *t, const char *impl, const char *so
  */
 static int start_userspace(struct tunnel *t)
 {
-	const char *impl = userspace_implementation();
+	const char *impl = userspace_implementation(), *via = t->st.via;
 	char sock[128], why[256];
+	bool said;
 	int ret, fd;
 
 	t->userspace = true;
-	const char *via = t->st.via;
-	bool said;
-
 	if (!*via)
 		said = tunnel_say(t, "%s %s", impl, t->lc.ifname);
 	else if (netns_arg_is_path(via))
