@@ -2,7 +2,6 @@
 #ifndef NSWG_KERNEL_WG_H
 #define NSWG_KERNEL_WG_H
 
-#include <stdbool.h>
 
 /*
  * What the kernel's WireGuard can do, found out by asking it, never guessed
@@ -18,8 +17,8 @@ struct wg_features {
 	enum feature allowedip_flags; /* a "-" allowed IP is understood */
 	int err;                      /* why a probe said unknown: -errno */
 };
-/* kernel alone (cheap), or every probe: 0, or -errno when even the first could not ask. */
-int features_probe(struct wg_features *f, bool all);
+/* Every probe: 0, or -errno when even the first could not ask. */
+int features_probe(struct wg_features *f);
 const char *feature_word(enum feature f);
 
 #endif

@@ -4,12 +4,12 @@
 #include <fcntl.h>
 #include <linux/netlink.h>
 #include <sched.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "kernel_wg.h"
+#include "netns.h"
 #include "nl.h"
 #include "rtnl.h"
 #include "wgnl.h"
@@ -35,26 +35,30 @@ const char *feature_word(enum feature f)
 	return f == FEATURE_YES ? "yes" : f == FEATURE_NO ? "no" : "unknown";
 }
 
-/* A namespace of nobody's: unshared and left at once, alive as long as its fd. */
+static int unshare_here(void *arg)
+{
+	int *fd = arg;
+
+	if (unshare(CLONE_NEWNET))
+		return -errno;
+	*fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	return *fd < 0 ? -errno : 0;
+}
+
+/*
+ * A namespace of nobody's, alive as long as its fd: unshared inside
+ * netns_run_in(), which comes back to where we were, as netns_create() does.
+ * The calling thread's own: unshare() moves it alone.
+ */
 static int scratch_namespace(void)
 {
-	/* The calling thread's: unshare() moves it alone. */
-	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), fd = -1, ret = 0;
+	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), fd = -1, ret;
 
 	if (self < 0)
 		return -errno;
-	if (unshare(CLONE_NEWNET)) {
-		ret = -errno;
-		close(self);
-		return ret;
-	}
-	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		ret = -errno;
-	if (setns(self, CLONE_NEWNET))
-		abort(); /* in the wrong namespace: nothing after this may run */
+	ret = netns_run_in(self, unshare_here, &fd);
 	close(self);
-	return fd < 0 ? ret : fd;
+	return ret ? ret : fd;
 }
 
 /* The probe interface in ns: made from the host with IFLA_NET_NS_FD, or failing that from inside. */
@@ -111,7 +115,7 @@ static void probe_allowedip_flags(int ns, struct wg_features *f)
 	nl_close(&genl);
 }
 
-int features_probe(struct wg_features *f, bool all)
+int features_probe(struct wg_features *f)
 {
 	struct nl genl = { 0 };
 	uint16_t family;
@@ -125,7 +129,7 @@ int features_probe(struct wg_features *f, bool all)
 	f->kernel = !ret ? FEATURE_YES : ret == -EPROTONOSUPPORT ? FEATURE_NO : FEATURE_UNKNOWN;
 	if (f->kernel == FEATURE_UNKNOWN)
 		return f->err = ret;
-	if (!all || f->kernel != FEATURE_YES)
+	if (f->kernel != FEATURE_YES)
 		return 0;
 	/* What could not be asked stays unknown: the kernel's own answer above holds. */
 	ns = scratch_namespace();

@@ -155,7 +155,7 @@ static void read_chain(struct shown *s)
 static int show_features(void)
 {
 	struct wg_features f;
-	int ret = features_probe(&f, true);
+	int ret = features_probe(&f);
 
 	if (ret) {
 		fprintf(stderr, "%s: unable to ask the kernel about WireGuard: %s\n", prog, strerror(-ret));

@@ -66,7 +66,7 @@ int tunnel_check_removals(struct tunnel *t, bool userspace)
 		return 0;
 	if (userspace || userspace_requested()) {
 		snprintf(why, sizeof(why), "the userspace implementation's protocol cannot remove an allowed IP");
-	} else if ((ret = features_probe(&f, true))) {
+	} else if ((ret = features_probe(&f))) {
 		snprintf(why, sizeof(why), "unable to find out whether the kernel's WireGuard can remove one: %s",
 			 strerror(-ret));
 	} else if (f.kernel == FEATURE_NO) {
