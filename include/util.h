@@ -55,4 +55,7 @@ int file_read_all(const char *path, int flags, struct strbuf *sb);
 /* Overwrites memory that held secrets, in a way the compiler keeps. */
 void memzero_explicit(void *p, size_t n);
 
+/* A character below 0x20, or DEL: what one key=value line of the journal cannot hold. */
+bool text_has_control(const char *s);
+
 #endif

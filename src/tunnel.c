@@ -220,11 +220,9 @@ int tunnel_parse_options(struct tunnel *t, int argc, char *argv[], enum tunnel_c
 	if (!t->ns)
 		t->ns = t->lc.ifname;
 	/* The journal is lines of key=value: a namespace is one line. */
-	for (const char *c = t->ns; *c; ++c) {
-		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
-			fprintf(stderr, "%s: a namespace name or path with a control character is refused\n", prog);
-			return -EINVAL;
-		}
+	if (text_has_control(t->ns)) {
+		fprintf(stderr, "%s: a namespace name or path with a control character is refused\n", prog);
+		return -EINVAL;
 	}
 	/* RUNSTATEDIR/netns/NAME is NAME: one namespace, one name, one lock. */
 	if (!strncmp(t->ns, NSWG_NETNS_RUN_DIR "/", strlen(NSWG_NETNS_RUN_DIR) + 1) &&

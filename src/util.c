@@ -261,3 +261,12 @@ out:
 	strbuf_free(&tmp);
 	return ret;
 }
+
+bool text_has_control(const char *s)
+{
+	for (; *s; ++s) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	}
+	return false;
+}

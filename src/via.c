@@ -26,6 +26,7 @@
 #include "nsview.h"
 #include "state.h"
 #include "tunnel.h"
+#include "util.h"
 
 const char *tunnel_outer_name(const struct tunnel *t, char *buf, size_t size)
 {
@@ -100,11 +101,9 @@ int tunnel_via_open(struct tunnel *t)
 	if (!via)
 		return 0;
 	/* The journal is lines of key=value: a via is one line. */
-	for (const char *c = via; *c; ++c) {
-		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
-			fprintf(stderr, "%s: --via: a namespace name or path with a control character is refused\n", prog);
-			return -EINVAL;
-		}
+	if (text_has_control(via)) {
+		fprintf(stderr, "%s: --via: a namespace name or path with a control character is refused\n", prog);
+		return -EINVAL;
 	}
 	ret = open_path(t, via);
 	if (ret == -EINVAL) {
