@@ -87,6 +87,12 @@ int state_lock(const char *key);
  * is host-wide. Returns its fd, or -errno.
  */
 int state_lock_host_name(const char *ifname);
+/*
+ * The one lock of every record's via: held from up's search for a loop to
+ * the record that holds its via, so that two ups cannot each miss the other's.
+ * Taken after a namespace's lock, never before one. Returns its fd, or -errno.
+ */
+int state_lock_vias(void);
 
 int state_write(const char *key, const struct nswg_state *st);
 int state_read(const char *key, const char *ifname, struct nswg_state *st);

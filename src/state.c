@@ -128,6 +128,14 @@ int state_lock_host_name(const char *ifname)
 	return lock_file(path);
 }
 
+int state_lock_vias(void)
+{
+	int ret = make_dirs(".host");
+
+	/* Beside the IFNAME.lock files: no interface name has an `@' (wg-quick's rule), none is this one. */
+	return ret ? ret : lock_file(NSWG_STATE_DIR "/.host/@vias.lock");
+}
+
 /* Every field, once: the writers and the readers both follow these tables. */
 enum field_type {
 	FIELD_STRING,

@@ -59,29 +59,35 @@ int tunnel_check_removals(struct tunnel *t, bool userspace)
 {
 	const struct nswg_allowedip *aip = first_removal(t->lc.cfg);
 	char ip[INET6_ADDRSTRLEN] = "", why[256] = "";
+	bool unknown = false;
 	struct wg_features f;
 	int ret;
 
-	if (!aip || t->dry_run)
+	if (!aip)
 		return 0;
 	if (userspace || userspace_requested()) {
 		snprintf(why, sizeof(why), "the userspace implementation's protocol cannot remove an allowed IP");
-	} else if ((ret = features_probe(&f))) {
+	} else if ((ret = features_probe(&f)) ||
+		   (f.kernel == FEATURE_YES && f.allowedip_flags == FEATURE_UNKNOWN)) {
+		unknown = true;
 		snprintf(why, sizeof(why), "unable to find out whether the kernel's WireGuard can remove one: %s",
-			 strerror(-ret));
+			 strerror(-(ret ? ret : f.err)));
 	} else if (f.kernel == FEATURE_NO) {
 		snprintf(why, sizeof(why), "no WireGuard in the kernel, and the userspace implementation's protocol "
 					   "cannot remove an allowed IP");
 	} else if (f.allowedip_flags == FEATURE_NO) {
 		snprintf(why, sizeof(why), "this kernel's WireGuard cannot remove an allowed IP (it has no "
 					   "WGALLOWEDIP_A_FLAGS: Linux 6.16 and later have it)");
-	} else if (f.allowedip_flags == FEATURE_UNKNOWN) {
-		snprintf(why, sizeof(why), "unable to find out whether the kernel's WireGuard can remove one: %s",
-			 strerror(-f.err));
 	}
 	if (!*why)
 		return 0;
 	inet_ntop(aip->prefix.family, aip->prefix.raw, ip, sizeof(ip));
+	/* A dry run says what up would refuse; what it cannot find out (unprivileged, say) it only warns of. */
+	if (t->dry_run && unknown) {
+		fprintf(stderr, "Warning: %s:%u: AllowedIPs `-%s/%u': %s\n", t->lc.path, aip->line, ip,
+			aip->prefix.cidr, why);
+		return 0;
+	}
 	fprintf(stderr, "%s: %s:%u: AllowedIPs `-%s/%u': %s\n", prog, t->lc.path, aip->line, ip, aip->prefix.cidr, why);
 	return -EOPNOTSUPP;
 }

@@ -550,12 +550,11 @@ void tunnel_print_log(const struct tunnel *t, const char *who)
 	char path[4200], buf[LOG_TAIL + 1], *start = buf;
 	struct stat st;
 	ssize_t n = 0;
+	bool cut = false;
 	int fd = -1;
 
 	if (!state_log_path(t->key, t->lc.ifname, path, sizeof(path)))
 		fd = open(path, O_RDONLY | O_CLOEXEC);
-	bool cut = false;
-
 	if (fd >= 0) {
 		/* What was written from log_from on: reload appends, and what came before is not this failure's. */
 		if (!fstat(fd, &st) && st.st_size - t->log_from > LOG_TAIL)

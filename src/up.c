@@ -449,7 +449,7 @@ static int check_room(struct tunnel *t)
 {
 	struct netns_id id;
 	char other[256];
-	int ret = netns_identity(t->ns_fd, &id);
+	int vias = -1, ret = netns_identity(t->ns_fd, &id);
 
 	if (ret)
 		return tunnel_failed("unable to identify the namespace", ret, NULL);
@@ -464,11 +464,16 @@ static int check_room(struct tunnel *t)
 				"it: `nswg down' that one first\n", prog, t->ns);
 		return -ESTALE;
 	}
-	if ((ret = tunnel_via_not_inner(t, &id)))
-		return ret;
-	t->st.netns_id = t->room.netns_id = id;
-	ret = tunnel_record_room(t);
-	return ret ? ret : tunnel_record(t);
+	if (*t->st.via && (vias = state_lock_vias()) < 0)
+		return tunnel_failed("unable to lock the records' vias", vias, NULL);
+	if (!(ret = tunnel_via_not_inner(t, &id))) {
+		t->st.netns_id = t->room.netns_id = id;
+		if (!(ret = tunnel_record_room(t)))
+			ret = tunnel_record(t);
+	}
+	if (vias >= 0)
+		close(vias);
+	return ret;
 }
 
 /*

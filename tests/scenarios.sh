@@ -1518,6 +1518,9 @@ test_features() {
 	check "features: a \"-\" allowed IP refused with its FILE:LINE and why" \
 		failed_saying $? "^nswg: /etc/wireguard/wgrm.conf:$line: AllowedIPs \`-10.1.0.0/16': $why\$"
 	check "features: before anything was touched" nothing_left
+	$NSWG up wgrm --netns rm --dry-run >/dev/null 2>$T/err
+	check "features: a dry run refuses it as up would" \
+		failed_saying $? "^nswg: /etc/wireguard/wgrm.conf:$line: AllowedIPs \`-10.1.0.0/16': $why\$"
 	NSWG_USERSPACE_IMPLEMENTATION=wireguard-go $NSWG up wgrm --netns rm 2>$T/err
 	check "features: and with the userspace implementation asked for" \
 		failed_saying $? "wgrm.conf:$line: AllowedIPs \`-10.1.0.0/16': the userspace implementation's protocol cannot remove an allowed IP\$"

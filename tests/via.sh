@@ -136,6 +136,33 @@ via_guard() {
 	check "via: guard: both rolled back" via_rolled_back
 }
 
+# The same two ups at once: the second runs inside the first at each of its
+# steps in turn, until it finds the first between its look for a loop and the
+# record that shows its via. There it must wait (2 s, then SIGTERM ends it):
+# two ups that each missed the other would make the loop, and neither could
+# go down.
+via_race() {
+	[ -x "${FAULT_NSWG:-}" ] || { fail "via: no fault-injection build (FAULT_NSWG)"; return; }
+	NSWG_STATS=1 $NSWG up wgvi --netns vi --via vl >/dev/null 2>$T/stats
+	$NSWG down wgvi >/dev/null 2>&1
+	total=$(requests_of $T/stats)
+	both=0 waited=0 n=1
+	while [ $n -le "${total:-0}" ] && [ $waited = 0 ]; do
+		rm -f $T/race.rc
+		NSWG_FAULT_RUN=$n:0 NSWG_FAULT_CMD="timeout 2 $NSWG up wgvl --netns vl --via vi >/dev/null 2>$T/race.err; echo \$? >$T/race.rc" \
+			$FAULT_NSWG up wgvi --netns vi --via vl >/dev/null 2>&1
+		a=$?
+		[ $a = 0 ] && [ "$(cat $T/race.rc 2>/dev/null)" = 0 ] && both=$((both + 1)) && echo "#   race at step $n: both up"
+		grep -q "unable to lock the records' vias: Interrupted system call" $T/race.err 2>/dev/null && waited=$n
+		$NSWG down wgvl >/dev/null 2>&1
+		$NSWG down wgvi >/dev/null 2>&1
+		n=$((n + 1))
+	done
+	check "via: two ups that would make a loop, the second at each step of the first: never both up" test $both = 0
+	check "via: the second waits while the first is between its look and its record (step $waited of $total)" test $waited -gt 0
+	check "via: and neither left anything" sh -c "[ ! -e /run/netns/vi ] && ! $IP -n vl link show wgvl >/dev/null 2>&1"
+}
+
 # The namespace of the socket deleted under a running inner tunnel.
 via_outer_deleted() {
 	$IP netns add vo
@@ -175,7 +202,8 @@ via_outer_deleted() {
 	check "via: a second whose socket would be in the first's namespace, and the first's in its own, is refused" \
 		failed_saying $? "\`wgvi' in namespace \`vi' has its socket in namespace \`vl' already: a loop"
 	check "via: the first is untouched" $IP -n vi link show wgvi
-	$NSWG down wgvi >/dev/null 2>&1
+	NSWG_STATS=1 $NSWG down wgvi >/dev/null 2>$T/stats
+	via_race
 	$IP netns del vl
 	# A namespace of another user namespace, as for --netns.
 	$UNSHARE -Urn sleep 60 &
