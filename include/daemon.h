@@ -64,7 +64,13 @@ int daemon_proc_of(pid_t pid, struct daemon_proc *p);
 bool daemon_alive(const struct daemon_proc *p);
 /* Reaps p if it is nswg's child and has exited: true when it is gone. */
 bool daemon_reaped(const struct daemon_proc *p, int *status);
-/* SIGTERM, then SIGKILL, until p is gone: 0, or -ETIMEDOUT. */
+/*
+ * A pidfd of the process p records: -ESRCH when it is gone, another -errno
+ * when it runs and cannot be reached. Signals through it never reach a
+ * process that took p's pid since.
+ */
+int daemon_pidfd(const struct daemon_proc *p);
+/* SIGTERM, then SIGKILL, through a pidfd, until p is gone: 0, or -ETIMEDOUT. */
 int daemon_terminate(const struct daemon_proc *p);
 
 /* Polling steps: 1 ms while an answer is likely soon (tens of ms), then 10 ms. */

@@ -270,17 +270,47 @@ static bool wait_gone(const struct daemon_proc *p, long ms)
 	}
 }
 
+int daemon_pidfd(const struct daemon_proc *p)
+{
+	int fd;
+
+	if (p->pid <= 0 || !daemon_alive(p))
+		return -ESRCH;
+	if ((fd = (int)syscall(SYS_pidfd_open, p->pid, 0)) < 0)
+		return errno == ESRCH ? -ESRCH : -errno;
+	/* The pid is pinned now: the process recorded, still? */
+	if (!daemon_alive(p)) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+/* Through the pidfd, which no other process can answer to; without one (Linux before 5.3), by pid, just checked. */
+static void send_to(int pidfd, const struct daemon_proc *p, int sig)
+{
+	if (pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+	else if (daemon_alive(p))
+		kill(p->pid, sig);
+}
+
 int daemon_terminate(const struct daemon_proc *p)
 {
-	if (daemon_alive(p)) {
-		kill(p->pid, SIGTERM);
-		if (!wait_gone(p, WAIT_TERM_MS)) {
-			kill(p->pid, SIGKILL);
-			if (!wait_gone(p, WAIT_KILL_MS))
-				return -ETIMEDOUT;
-		}
-	} else if (p->pid > 0) {
-		waitpid(p->pid, NULL, WNOHANG); /* reaps our own child; harmless otherwise */
+	int fd = daemon_pidfd(p), ret = 0;
+
+	if (fd == -ESRCH) {
+		if (p->pid > 0)
+			waitpid(p->pid, NULL, WNOHANG); /* reaps our own child; harmless otherwise */
+		return 0;
 	}
-	return 0;
+	send_to(fd, p, SIGTERM);
+	if (!wait_gone(p, WAIT_TERM_MS)) {
+		send_to(fd, p, SIGKILL);
+		if (!wait_gone(p, WAIT_KILL_MS))
+			ret = -ETIMEDOUT;
+	}
+	if (fd >= 0)
+		close(fd);
+	return ret;
 }

@@ -380,26 +380,6 @@ int tunnel_relay_inherit(struct tunnel *t)
 	return 0;
 }
 
-/*
- * A pidfd of the process p records: -ESRCH when it is gone (nothing to take
- * from, nothing to drain), another -errno when it runs and cannot be reached.
- */
-static int pidfd_of(const struct daemon_proc *p)
-{
-	int fd;
-
-	if (!p->pid || !daemon_alive(p))
-		return -ESRCH;
-	if ((fd = (int)syscall(SYS_pidfd_open, p->pid, 0)) < 0)
-		return errno == ESRCH ? -ESRCH : -errno;
-	/* The pid is pinned now: the process recorded, still? */
-	if (!daemon_alive(p)) {
-		close(fd);
-		return -ESRCH;
-	}
-	return fd;
-}
-
 static bool blocks_sigusr1(const char *status)
 {
 	char line[256];
@@ -557,7 +537,7 @@ static void settle_interrupted(struct tunnel *t)
 	int fd;
 
 	state_relay_stats_commit(t->key, t->lc.ifname, serving);
-	if (serving || (fd = pidfd_of(&drainer)) < 0)
+	if (serving || (fd = daemon_pidfd(&drainer)) < 0)
 		return;
 	if (holds_listener(fd)) {
 		fprintf(stderr, "%s: warning: the relay (pid %d) an interrupted reload replaced still serves: stopping it\n",
@@ -597,7 +577,7 @@ int tunnel_relay_reload(struct tunnel *t)
 	}
 	if ((ret = record_set(t)))
 		goto out;
-	pidfd = pidfd_of(&(struct daemon_proc){ .pid = t->st.relay_pid, .start = t->st.relay_start });
+	pidfd = daemon_pidfd(&(struct daemon_proc){ .pid = t->st.relay_pid, .start = t->st.relay_start });
 	if (pidfd == -ESRCH && !t->relays.n && !was->relay_pid) {
 		ret = 0; /* none, and none wanted */
 		goto out;

@@ -11,6 +11,7 @@ SOCAT=${SOCAT:-/usr/bin/socat}
 DNSMASQ=${DNSMASQ:-/usr/sbin/dnsmasq}
 NFT=${NFT:-/usr/sbin/nft}
 SOCKET_ACTIVATE=${SOCKET_ACTIVATE:-/usr/bin/systemd-socket-activate}
+PRLIMIT=${PRLIMIT:-/usr/bin/prlimit}
 BUSYBOX=${BUSYBOX:-busybox}
 
 # Everything of the host's the relay must not touch: links, addresses, routes, rules, and the firewall.
@@ -150,7 +151,7 @@ relay_servers_start() {
 	# Not socat's PIPE: blocking writes into its own pipe, it deadlocks when its client pauses.
 	$IP netns exec rl $FANOUT echo 127.0.0.1 8002 &
 	srv_echo=$!
-	$IP netns exec rl $SOCAT -T 5 UDP-LISTEN:7000,bind=127.0.0.1,reuseaddr,fork PIPE &
+	$IP netns exec rl $FANOUT udpecho 127.0.0.1 7000 &
 	srv_udp=$!
 	# Beyond the tunnel: a resolver that alone knows only.inside.test, and a server.
 	mkdir -p $T/wwwfar
@@ -173,7 +174,7 @@ relay_servers_start() {
 	$BUSYBOX httpd -f -p 127.0.0.1:19002 -h $T/hostwww &
 	srv_host2=$!
 	wait_listening rl 8000 && wait_listening rl 8002 && wait_listening rlp 53 && wait_listening rlp 8000 &&
-		wait_listening rl 8004 && wait_listening - 19000 &&
+		wait_listening rl 8004 && wait_listening rl 7000 && wait_listening - 19000 &&
 		wait_listening - 19002 && wait_listening - 53
 }
 
@@ -213,8 +214,10 @@ relay_publish() {
 
 # A target that refuses: the client is answered at once, and the relay goes on serving.
 relay_refused() {
+	# The relay listens: a refusal then is the target's, passed on as a reset.
+	check "relay: --publish 18083:8003 listens, where nothing listens inside" listens_on 18083
 	$CURL -sS --max-time 5 http://127.0.0.1:18083/ >/dev/null 2>$T/err
-	# A reset: curl sees it as a refusal (7) or, once connected, a failed send (55) or read (56); waiting would be 28.
+	# A reset: a failed send (55) or read (56), or, when it comes before curl's check of the connect, 7; waiting would be 28.
 	rc=$?
 	check "relay: a target that is not listening ends the client's connection at once (curl's exit status $rc)" \
 		sh -c "{ [ $rc = 7 ] || [ $rc = 55 ] || [ $rc = 56 ]; } && grep -qi 'reset by peer\|connect to server' $T/err"
@@ -230,6 +233,40 @@ relay_refused() {
 	while ! $NSWG show rl | grep -q '^  --publish 18080:8000: 0 open' && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 	check "relay: a client killed mid-transfer leaves no connection open" \
 		sh -c "$NSWG show rl | grep -q '^  --publish 18080:8000: 0 open'"
+}
+
+# Every thread of PID: all four uids nobody's, no capability of any set, no_new_privs.
+relay_dropped() {
+	[ -n "$1" ] && [ -d "/proc/$1/task" ] || return 1
+	for st in /proc/"$1"/task/*/status; do
+		awk '/^Uid:/ { u = ($2 == 65534 && $3 == 65534 && $4 == 65534 && $5 == 65534) }
+			/^Cap(Inh|Prm|Eff|Bnd|Amb):/ { if ($2 != "0000000000000000") bad = 1 }
+			/^NoNewPrivs:/ { nnp = ($2 == 1) }
+			END { exit !(u && nnp && !bad) }' "$st" || return 1
+	done
+	[ "$(ls /proc/"$1"/task | wc -l)" -gt 1 ] # the serving threads too, not the first alone
+}
+
+# A reset on either side reaches the other as a reset, not as an end.
+relay_resets() {
+	$NSWG relay rl --publish 18099:8005 2>$T/relayrst.err &
+	rrst=$!
+	wait_listening - 18099
+	$IP netns exec rl $FANOUT reset-server 127.0.0.1 8005 &
+	srv=$!
+	wait_listening rl 8005
+	out=$($FANOUT ending 127.0.0.1 18099)
+	wait $srv
+	check "relay: a reset by the target reaches the client as a reset ($out)" test "$out" = reset
+	$IP netns exec rl $FANOUT ending-server 127.0.0.1 8005 >$T/ending.out &
+	srv=$!
+	wait_listening rl 8005
+	$FANOUT reset 127.0.0.1 18099
+	wait $srv
+	check "relay: a reset by the client reaches the target as a reset ($(cat $T/ending.out))" \
+		test "$(cat $T/ending.out)" = reset
+	kill $rrst 2>/dev/null
+	wait $rrst 2>/dev/null
 }
 
 # --host-port: the one hole named, and no other.
@@ -286,15 +323,33 @@ relay_udp() {
 	out=$(echo ping-through-udp | timeout 10 $SOCAT -T 3 - UDP:127.0.0.1:17000)
 	check "relay: a UDP echo server inside answers a client on the host through --publish .../udp" \
 		test "$out" = ping-through-udp
-	out=$(echo second-client | timeout 10 $SOCAT -T 3 - UDP:127.0.0.1:17000)
-	check "relay: a second client gets its own answer" test "$out" = second-client
+	# Two clients at once, their datagrams interleaved: each answer goes back to its own client.
+	for k in 1 2; do
+		rm -f $T/udp$k.in $T/udp$k.out
+		mkfifo $T/udp$k.in
+		timeout 10 $SOCAT -T 3 - UDP:127.0.0.1:17000 <$T/udp$k.in >$T/udp$k.out &
+		eval "udp_client$k=\$!"
+	done
+	exec 4>$T/udp1.in 5>$T/udp2.in
+	echo a-one >&4
+	echo b-one >&5
+	echo a-two >&4
+	echo b-two >&5
+	wait_line $T/udp1.out a-two
+	wait_line $T/udp2.out b-two
+	check "relay: two clients at once, interleaved: each gets its own answers, and only them ($(tr '\n' ' ' <$T/udp1.out)/ $(tr '\n' ' ' <$T/udp2.out))" \
+		sh -c "[ \"\$(tr '\n' ' ' <$T/udp1.out)\" = 'a-one a-two ' ] && [ \"\$(tr '\n' ' ' <$T/udp2.out)\" = 'b-one b-two ' ]"
+	exec 4>&- 5>&-
+	# shellcheck disable=SC2154 # assigned through eval above
+	wait "$udp_client1" "$udp_client2" 2>/dev/null
+	rm -f $T/udp[12].in $T/udp[12].out
 	i=0
-	while ! $NSWG show rl | grep -q '^  --publish 17000:7000/udp: 0 open, 2 in all' && [ $i -lt 100 ]; do
+	while ! $NSWG show rl | grep -q '^  --publish 17000:7000/udp: 0 open, 3 in all' && [ $i -lt 100 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
 	check "relay: idle UDP sessions expire (--udp-timeout 2)" \
-		sh -c "$NSWG show rl | grep -q '^  --publish 17000:7000/udp: 0 open, 2 in all'"
+		sh -c "$NSWG show rl | grep -q '^  --publish 17000:7000/udp: 0 open, 3 in all'"
 }
 
 # systemd's socket activation hands a listener to nswg relay.
@@ -361,6 +416,8 @@ relay_load() {
 	held=$(rss_kib "$pid")
 	check "relay: 1,000 connections held open ($held KiB of resident memory)" \
 		sh -c "$NSWG show rl | grep -q '^  --publish 18084:8004: 1000 open'"
+	check "relay: the target inside sees them all from 127.0.0.1 ($(sources_of rl 8004))" \
+		test "$(sources_of rl 8004)" = "1000 127.0.0.1"
 	exec 7>&-
 	wait $holder 2>/dev/null
 	rm -f $T/hold.in
@@ -380,6 +437,87 @@ relay_load() {
 	check "relay: and it serves again after" test "$out" = "fanout: 4 ok, 0 failed, 0 corrupted"
 	kill $r64 2>/dev/null
 	wait $r64 2>/dev/null
+	relay_emfile
+	relay_max_connections
+}
+
+# --max-connections 2: a third client waits, and is served when one of the two ends.
+relay_max_connections() {
+	$NSWG relay rl --publish 18097:8004 --max-connections 2 2>$T/relaymax.err &
+	rmax=$!
+	wait_listening - 18097
+	for k in 1 2 3; do
+		rm -f $T/max$k.in $T/max$k.out
+		mkfifo $T/max$k.in
+		$SOCAT -t 5 - TCP:127.0.0.1:18097 <$T/max$k.in >$T/max$k.out &
+		eval "max_client$k=\$!"
+	done
+	# One after the other (each socat connects once its input opens): the first two, then the third.
+	exec 4>$T/max1.in
+	echo first >&4
+	wait_line $T/max1.out first
+	exec 5>$T/max2.in
+	echo second >&5
+	wait_line $T/max2.out second
+	check "relay: --max-connections 2: two clients served ($(cat $T/max1.out $T/max2.out | tr '\n' ' '))" \
+		sh -c "[ \"\$(cat $T/max1.out $T/max2.out | tr '\n' ' ')\" = 'first second ' ]"
+	exec 6>$T/max3.in
+	echo third >&6
+	sleep 1
+	check "relay: a third waits, unaccepted" sh -c "! grep -q third $T/max3.out"
+	exec 4>&-
+	check "relay: and is served once one of the two has ended" wait_line $T/max3.out third
+	exec 5>&- 6>&-
+	# shellcheck disable=SC2154 # assigned through eval above
+	wait "$max_client1" "$max_client2" "$max_client3" 2>/dev/null
+	kill $rmax 2>/dev/null
+	wait $rmax 2>/dev/null
+	rm -f $T/max[123].in $T/max[123].out
+}
+
+# The limit lowered under a running relay (prlimit): what it planned for no
+# longer fits. No room at all: accept itself meets EMFILE, and the spare
+# descriptor sheds each client in turn; room for a connection and two more
+# descriptors: accept succeeds, and a pipe meets it. Each client is served
+# or reset, none hangs, the relay never spins, and it recovers.
+relay_emfile() {
+	$NSWG relay rl --publish 18096:8004 2>$T/relayem.err &
+	rem=$!
+	wait_listening - 18096
+	# As the relay's own user, once it serves as nobody: root here may lack CAP_SYS_RESOURCE.
+	i=0
+	while ! awk '/^Uid:/ { exit $2 != 65534 }' /proc/$rem/status && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	# The limit bounds descriptors' numbers: the lowest one free (below which accept finds
+	# none), or the highest held and eight more.
+	lowest=0
+	while [ -e /proc/$rem/fd/$lowest ]; do lowest=$((lowest + 1)); done
+	highest=$(ls /proc/$rem/fd | sort -n | tail -n 1)
+	for room in 0 8; do
+		lim=$lowest
+		[ $room = 0 ] || lim=$((highest + 1 + room))
+		$SETPRIV --reuid=65534 --regid=65534 --clear-groups $PRLIMIT --pid $rem --nofile=$lim:
+		read -r w0 _ </proc/uptime
+		t0=$(cpu_ticks $rem)
+		out=$($FANOUT run 127.0.0.1 18096 200 65536 -k)
+		t1=$(cpu_ticks $rem)
+		read -r w1 _ </proc/uptime
+		wall=$(echo "$w0 $w1" | awk '{ printf "%d", ($2 - $1) * 100 }')
+		served=$(echo "$out" | awk '$3 == "ok," && $5 == "failed," && $7 == "corrupted" && $6 == 0 { print $2 + $4 }')
+		check "relay: out of descriptors under it (limit $lim, room for $room), 200 clients at once: each served or reset, none hangs ($out)" \
+			test "$served" = 200
+		check "relay: and it does not spin ($((t1 - t0)) ticks of CPU in $wall of time)" \
+			test $(((t1 - t0) * 4)) -le $((wall + 20))
+		$SETPRIV --reuid=65534 --regid=65534 --clear-groups $PRLIMIT --pid $rem --nofile=1024:
+		out=$($FANOUT run 127.0.0.1 18096 4 65536)
+		check "relay: descriptors back, it serves again" test "$out" = "fanout: 4 ok, 0 failed, 0 corrupted"
+	done
+	kill $rem 2>/dev/null
+	wait $rem 2>/dev/null
+}
+
+sources_of() { # NS PORT: "COUNT ADDRESS" for each source address of the connections to PORT in NS
+	$IP netns exec "$1" $SS -Htn state established "( dport = :$2 )" |
+		awk '{ sub(/:[0-9]+$/, "", $3); n[$3]++ } END { for (a in n) print n[a], a }'
 }
 
 start_undone() { [ -z "$(relay_pids rlnodns)" ] && not_listening 11080 && nothing_left; }
@@ -559,12 +697,12 @@ test_relay() {
 		--publish 17000:7000/udp --host-port 19001:19000 --socks 11080 --udp-timeout 2 2>$T/err
 	check "relay: up with published ports, a host port and a SOCKS entrance" test $? = 0
 	check "relay: up warns of the hole --host-port opens" grep -q 'host-port 19001:19000.*host' $T/err
-	check "relay: the relay runs as nobody, with no capability and no_new_privs" \
-		sh -c "p=$(relay_pid_of rl rl); grep -q '^Uid:.*65534' /proc/\$p/status && grep -q '^CapEff:.*0000000000000000' /proc/\$p/status &&
-			grep -q '^CapBnd:.*0000000000000000' /proc/\$p/status && grep -q '^NoNewPrivs:.*1' /proc/\$p/status"
+	check "relay: the relay runs as nobody, with no capability and no_new_privs, in each of its threads" \
+		relay_dropped "$(relay_pid_of rl rl)"
 	if relay_servers_start; then
 		relay_publish
 		relay_refused
+		relay_resets
 		relay_host_port
 		relay_socks
 		relay_udp

@@ -62,6 +62,15 @@ all_gone() {
 # A pid given, in a session other than this shell's.
 own_session() { [ -n "$1" ] && [ "$(awk '{print $6}' "/proc/$1/stat")" != "$(awk '{print $6}' /proc/$$/stat)" ]; }
 # Alive: not gone, and not a zombie.
+# Whether the process at /proc/PID is named PREFIX...: read by the shell
+# itself, so that a scan of /proc starts a process only for the candidates
+# (under emulation a process per entry cost the fault tiers minutes).
+comm_is() { # /proc/PID PREFIX
+	comm=
+	read -r comm 2>/dev/null <"$1/comm"
+	case $comm in "$2"*) return 0 ;; esac
+	return 1
+}
 proc_alive() { [ "$1" != 0 ] && [ -e "/proc/$1/stat" ] && ! awk '{exit $3 != "Z"}' "/proc/$1/stat"; }
 # Any live userspace implementation, of any interface, started here: in the
 # mount namespace this script runs in (another sandbox's are not ours to
@@ -69,6 +78,7 @@ proc_alive() { [ "$1" != 0 ] && [ -e "/proc/$1/stat" ] && ! awk '{exit $3 != "Z"
 any_impl_alive() {
 	here=$(readlink /proc/$$/ns/mnt)
 	for d in /proc/[0-9]*; do
+		comm_is "$d" wireguard-go || continue
 		case "$(tr '\0' ' ' 2>/dev/null <"$d/cmdline")" in
 		"wireguard-go "*) [ "$(readlink "$d/ns/mnt" 2>/dev/null)" = "$here" ] && proc_alive "${d#/proc/}" && return 0 ;;
 		esac
@@ -456,7 +466,7 @@ files_dump() {
 impl_pids() { # IFACE
 	here=$(readlink /proc/$$/ns/mnt)
 	for d in /proc/[0-9]*; do
-		[ "$(tr '\0' ' ' 2>/dev/null <"$d/cmdline")" = "wireguard-go $1 " ] &&
+		comm_is "$d" wireguard-go && [ "$(tr '\0' ' ' 2>/dev/null <"$d/cmdline")" = "wireguard-go $1 " ] &&
 			[ "$(readlink "$d/ns/mnt" 2>/dev/null)" = "$here" ] && proc_alive "${d#/proc/}" && echo "${d#/proc/}"
 	done
 }
@@ -465,6 +475,8 @@ impl_alive() { [ -n "$(impl_pids "$1")" ]; }
 relay_pids() { # NS
 	here=$(readlink /proc/$$/ns/net)
 	for d in /proc/[0-9]*; do
+		# Started by up through /proc/self/exe, a relay is named "exe"; by hand, "nswg".
+		comm_is "$d" exe || comm_is "$d" nswg || continue
 		case "$(tr '\0' ' ' 2>/dev/null <"$d/cmdline")" in
 		"nswg relay $1 "*) [ "$(readlink "$d/ns/net" 2>/dev/null)" = "$here" ] && proc_alive "${d#/proc/}" && echo "${d#/proc/}" ;;
 		esac
@@ -528,8 +540,9 @@ fault_one() { # MODE N NS
 	relay_listening && why="$why; something listens where the relay did"
 }
 
-# The modes of fault_one, each before every step. The VM leaves SIGINT out:
-# it takes SIGTERM's path, which does not depend on the kernel.
+# The modes of fault_one, each before every step. The VM leaves SIGINT,
+# SIGQUIT and SIGPIPE out: they take SIGTERM's path (SIGPIPE's closed stderr
+# the same writes), which does not depend on the kernel; here all run.
 FAULT_MODES=${FAULT_MODES:-errno 15 2 3 13 9}
 fault_modes_said() {
 	for m in $FAULT_MODES; do
@@ -1015,9 +1028,9 @@ test_soak() {
 # file the tier expects that is missing is a failure, never a skip.
 test_scale() {
 	check "scale: the 1,000-peer file is there" test -f $DATA/big/peers1000.conf
+	# 10,000 peers only when asked (VM_SCALE): the kernel takes three emulated minutes to remove them.
 	if [ "$USERSPACE" = 0 ]; then
-		check "scale: the 10,000-peer and 100,000-allowed-IP files are there (VM)" \
-			test -f $DATA/big/peers10k.conf -a -f $DATA/big/aips100k.conf
+		check "scale: the 100,000-allowed-IP file is there (VM)" test -f $DATA/big/aips100k.conf
 	fi
 	if [ -f $DATA/big/peers1000.conf ]; then
 		cp $DATA/big/peers1000.conf /etc/wireguard/
@@ -1615,7 +1628,10 @@ else
 fi
 for t in $tests; do
 	echo "# $t"
+	started=$(date +%s)
 	"test_$t"
+	# Each tier's time, for the CI log: never judged.
+	echo "# $t: $(($(date +%s) - started)) s"
 done
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

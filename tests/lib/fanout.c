@@ -15,6 +15,14 @@
  *   fanout hold ADDR PORT N               N connections held open until stdin ends
  *   fanout urgent ADDR PORT               sends "abc", an urgent "X", "def", half-closes: prints
  *                                         what comes back
+ *   fanout udpecho ADDR PORT              echoes every datagram to its sender, on one socket (socat's
+ *                                         UDP-LISTEN,fork loses a second client's first datagrams
+ *                                         while it forks for the first)
+ *   fanout reset ADDR PORT                connects, sends a byte, then closes with a reset (SO_LINGER 0)
+ *   fanout reset-server ADDR PORT         for one connection: reads a byte, then closes it with a reset
+ *   fanout ending ADDR PORT               connects, sends a byte, reads until the end: prints how it
+ *                                         ended ("reset", or "eof")
+ *   fanout ending-server ADDR PORT        for one connection: reads until the end, prints how it ended
  *   fanout http ADDR PORT                 answers every HTTP request with 200 and "hello\n", then
  *                                         closes: the benchmark's server (busybox httpd forks for
  *                                         each, and would be all that is measured)
@@ -358,6 +366,78 @@ static int urgent(const char *ip, const char *port)
 	return 0;
 }
 
+static int udp_echo(const char *ip, const char *port)
+{
+	struct sockaddr_in a = addr_of(ip, port), from;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	char buf[65536];
+	socklen_t len;
+	ssize_t n;
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a))) {
+		perror("fanout: udpecho");
+		return 1;
+	}
+	for (;;) {
+		len = sizeof(from);
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len);
+		if (n >= 0)
+			sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, len);
+	}
+}
+
+/* One end of the resets' tests: a connection made, or the first accepted. */
+static int one_connection(const char *ip, const char *port, bool server)
+{
+	struct sockaddr_in a = addr_of(ip, port);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, conn;
+
+	if (fd < 0)
+		return -1;
+	if (!server)
+		return connect(fd, (struct sockaddr *)&a, sizeof(a)) || write(fd, "x", 1) != 1 ? -1 : fd;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 1))
+		return -1;
+	conn = accept(fd, NULL, NULL);
+	close(fd);
+	return conn;
+}
+
+static int reset_end(const char *ip, const char *port, bool server)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int fd = one_connection(ip, port, server);
+	char c;
+
+	if (fd < 0 || (server && read(fd, &c, 1) != 1)) {
+		perror("fanout: reset");
+		return 1;
+	}
+	if (!server)
+		usleep(200000); /* the byte across first: the far side holds a connection to reset */
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+	return 0;
+}
+
+static int how_it_ends(const char *ip, const char *port, bool server)
+{
+	int fd = one_connection(ip, port, server);
+	char buf[4096];
+	ssize_t n;
+
+	if (fd < 0) {
+		perror("fanout: ending");
+		return 1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	printf("%s\n", !n ? "eof" : errno == ECONNRESET ? "reset" : strerror(errno));
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	struct rlimit rl;
@@ -379,8 +459,14 @@ int main(int argc, char *argv[])
 		return urgent(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "hold"))
 		return hold(argv[2], argv[3], strtoul(argv[4], NULL, 10));
+	if (argc == 4 && !strcmp(argv[1], "udpecho"))
+		return udp_echo(argv[2], argv[3]);
+	if (argc == 4 && (!strcmp(argv[1], "reset") || !strcmp(argv[1], "reset-server")))
+		return reset_end(argv[2], argv[3], !strcmp(argv[1], "reset-server"));
+	if (argc == 4 && (!strcmp(argv[1], "ending") || !strcmp(argv[1], "ending-server")))
+		return how_it_ends(argv[2], argv[3], !strcmp(argv[1], "ending-server"));
 	if (argc == 4 && !strcmp(argv[1], "http"))
 		return serve_all(argv[2], argv[3], sizeof(struct http_conn), http_serve, "http");
-	fprintf(stderr, "usage: fanout echo|run|noread|hold|urgent|http ADDR PORT ...\n");
+	fprintf(stderr, "usage: fanout echo|run|noread|hold|urgent|udpecho|reset|reset-server|ending|ending-server|http ADDR PORT ...\n");
 	return 2;
 }
