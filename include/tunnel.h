@@ -163,6 +163,12 @@ const char *tunnel_outer_name(const struct tunnel *t, char *buf, size_t size);
 int tunnel_resolve_in_via(struct tunnel *t, int retries, resolve_notify_fn notify);
 /* down: refused while another tunnel's socket lives in this namespace. */
 int tunnel_via_dependents(struct tunnel *t);
+/*
+ * A namespace nswg made, about to be deleted (a rollback, a down that found
+ * no record of its own): 1 when another tunnel's socket is in it, which
+ * keeps it, with a warning; 0; or -errno. Under state_lock_vias().
+ */
+int tunnel_via_keeps_netns(const struct tunnel *t);
 
 /* The steps up and reload share. */
 /*

@@ -193,6 +193,32 @@ static bool netns_ours(struct tunnel *t)
 	return bare;
 }
 
+/*
+ * The namespace nswg made, deleted, unless another tunnel's socket came to
+ * live in it meanwhile (an up --via it while this one rolled back): under
+ * the vias' lock, which that up's record waits for.
+ */
+static int delete_netns(struct tunnel *t, int ret)
+{
+	int vias = t->dry_run ? -1 : state_lock_vias(), r;
+
+	if (!t->dry_run && vias < 0) {
+		fprintf(stderr, "%s: unable to lock the records' vias: %s\n", prog, strerror(-vias));
+		return ret ? ret : vias;
+	}
+	r = t->dry_run ? 0 : tunnel_via_keeps_netns(t);
+	if (r < 0) {
+		fprintf(stderr, "%s: unable to read the records' vias: %s\n", prog, strerror(-r));
+		ret = ret ? ret : r;
+	} else if (!r && tunnel_say(t, "ip netns delete %s", t->ns) && (r = netns_delete(t->ns))) {
+		fprintf(stderr, "%s: unable to delete namespace `%s': %s\n", prog, t->ns, strerror(-r));
+		ret = ret ? ret : r;
+	}
+	if (vias >= 0)
+		close(vias);
+	return ret;
+}
+
 /* The last interface of the namespace puts back what they shared. */
 static int restore_room(struct tunnel *t, unsigned int flags)
 {
@@ -207,13 +233,8 @@ static int restore_room(struct tunnel *t, unsigned int flags)
 		if ((r = lo_restore(t)) && !ret)
 			ret = r;
 	}
-	if (remove_netns && !t->ns_gone && t->ns_named && netns_ours(t) && tunnel_say(t, "ip netns delete %s", t->ns)) {
-		r = netns_delete(t->ns);
-		if (r) {
-			fprintf(stderr, "%s: unable to delete namespace `%s': %s\n", prog, t->ns, strerror(-r));
-			ret = ret ? ret : r;
-		}
-	}
+	if (remove_netns && !t->ns_gone && t->ns_named && netns_ours(t))
+		ret = delete_netns(t, ret);
 	if (!ret && !t->dry_run)
 		room_remove(t->key);
 	return ret;

@@ -149,19 +149,33 @@ struct via_edge {
 	char netns[256];
 };
 
-static size_t read_edges(struct via_edge **out)
+/*
+ * Every record's via, as edges: how many, or -errno. A record that cannot
+ * be read fails the search (a loop missed under want of memory or
+ * descriptors would be made); one removed meanwhile is gone from it.
+ */
+static ssize_t read_edges(struct via_edge **out)
 {
 	struct state_entry *all = NULL;
 	struct nswg_state st;
 	size_t n = 0, m = 0;
+	int ret = state_list(&all, &n);
 
 	*out = NULL;
-	if (state_list(&all, &n) || !n || !(*out = calloc(n, sizeof(**out)))) {
+	if (ret || !n) {
 		free(all);
-		return 0;
+		return ret == -ENOENT ? 0 : ret;
 	}
-	for (size_t i = 0; i < n; ++i) {
-		if (state_read(all[i].key, all[i].ifname, &st) || !st.via_id.ino || !st.netns_id.ino)
+	if (!(*out = calloc(n, sizeof(**out)))) {
+		free(all);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n && !ret; ++i) {
+		if ((ret = state_read(all[i].key, all[i].ifname, &st))) {
+			ret = ret == -ENOENT ? 0 : ret;
+			continue;
+		}
+		if (!st.via_id.ino || !st.netns_id.ino)
 			continue;
 		(*out)[m].from = st.netns_id;
 		(*out)[m].to = st.via_id;
@@ -170,7 +184,12 @@ static size_t read_edges(struct via_edge **out)
 		++m;
 	}
 	free(all);
-	return m;
+	if (ret) {
+		free(*out);
+		*out = NULL;
+		return ret;
+	}
+	return (ssize_t)m;
 }
 
 /*
@@ -218,6 +237,7 @@ int tunnel_via_not_inner(struct tunnel *t, const struct netns_id *inner)
 {
 	const struct via_edge *loop;
 	struct via_edge *edges;
+	ssize_t got;
 	size_t n;
 	int ret = 0;
 
@@ -228,7 +248,9 @@ int tunnel_via_not_inner(struct tunnel *t, const struct netns_id *inner)
 			t->st.via, t->ns);
 		return -EINVAL;
 	}
-	n = read_edges(&edges);
+	if ((got = read_edges(&edges)) < 0)
+		return tunnel_failed("unable to read the records' vias", (int)got, NULL);
+	n = (size_t)got;
 	loop = loop_back(edges, n, &t->st.via_id, inner);
 	if (loop) {
 		fprintf(stderr, "%s: --via: `%s' in namespace `%s' has its socket in namespace `%s' already: a loop\n", prog,
@@ -505,25 +527,53 @@ int tunnel_resolve_in_via(struct tunnel *t, int retries, resolve_notify_fn notif
 
 /* ---- tunnels that lean on this one ---- */
 
-int tunnel_via_dependents(struct tunnel *t)
+/* The first record whose via is the namespace id: 1 (other filled), 0 (none), or -errno. */
+static int first_dependent(const struct netns_id *id, struct nswg_state *other)
 {
 	struct state_entry *all = NULL;
-	struct nswg_state other;
 	size_t n = 0;
+	int ret = state_list(&all, &n), found = 0;
+
+	if (ret)
+		return ret == -ENOENT ? 0 : ret;
+	for (size_t i = 0; i < n && !found; ++i) {
+		if (!state_read(all[i].key, all[i].ifname, other) && other->via_id.ino &&
+		    netns_id_same(&other->via_id, id))
+			found = 1;
+	}
+	free(all);
+	return found;
+}
+
+int tunnel_via_dependents(struct tunnel *t)
+{
+	struct nswg_state other;
 	int ret;
 
 	if (!t->has_record || !t->st.netns_id.ino)
 		return 0;
-	if ((ret = state_list(&all, &n)))
-		return ret == -ENOENT ? 0 : tunnel_failed("unable to read the state", ret, NULL);
-	for (size_t i = 0; i < n && !ret; ++i) {
-		if (state_read(all[i].key, all[i].ifname, &other) || !other.via_id.ino ||
-		    !netns_id_same(&other.via_id, &t->st.netns_id))
-			continue;
-		fprintf(stderr, "%s: `%s' in namespace `%s' has its socket in namespace `%s' (--via): take it down first\n",
-			prog, other.ifname, other.netns, t->ns);
-		ret = -EBUSY;
-	}
-	free(all);
-	return ret;
+	if ((ret = first_dependent(&t->st.netns_id, &other)) < 0)
+		return tunnel_failed("unable to read the state", ret, NULL);
+	if (!ret)
+		return 0;
+	fprintf(stderr, "%s: `%s' in namespace `%s' has its socket in namespace `%s' (--via): take it down first\n", prog,
+		other.ifname, other.netns, t->ns);
+	return -EBUSY;
+}
+
+int tunnel_via_keeps_netns(const struct tunnel *t)
+{
+	struct nswg_state other;
+	struct netns_id id;
+	int ret;
+
+	if (t->room.netns_id.ino)
+		id = t->room.netns_id;
+	else if (t->ns_fd < 0 || netns_identity(t->ns_fd, &id))
+		return 0;
+	if ((ret = first_dependent(&id, &other)) <= 0)
+		return ret;
+	fprintf(stderr, "Warning: namespace `%s' is kept: the socket of `%s' in namespace `%s' is in it (--via)\n", t->ns,
+		other.ifname, other.netns);
+	return 1;
 }

@@ -252,16 +252,17 @@ relay_resets() {
 	$NSWG relay rl --publish 18099:8005 2>$T/relayrst.err &
 	rrst=$!
 	wait_listening - 18099
-	$IP netns exec rl $FANOUT reset-server 127.0.0.1 8005 &
+	# Bounded: a relay that lost a connection would leave either end waiting.
+	$IP netns exec rl timeout 10 $FANOUT reset-server 127.0.0.1 8005 &
 	srv=$!
 	wait_listening rl 8005
-	out=$($FANOUT ending 127.0.0.1 18099)
+	out=$(timeout 10 $FANOUT ending 127.0.0.1 18099)
 	wait $srv
 	check "relay: a reset by the target reaches the client as a reset ($out)" test "$out" = reset
-	$IP netns exec rl $FANOUT ending-server 127.0.0.1 8005 >$T/ending.out &
+	$IP netns exec rl timeout 10 $FANOUT ending-server 127.0.0.1 8005 >$T/ending.out &
 	srv=$!
 	wait_listening rl 8005
-	$FANOUT reset 127.0.0.1 18099
+	timeout 10 $FANOUT reset 127.0.0.1 18099
 	wait $srv
 	check "relay: a reset by the client reaches the target as a reset ($(cat $T/ending.out))" \
 		test "$(cat $T/ending.out)" = reset
@@ -486,7 +487,7 @@ relay_emfile() {
 	wait_listening - 18096
 	# As the relay's own user, once it serves as nobody: root here may lack CAP_SYS_RESOURCE.
 	i=0
-	while ! awk '/^Uid:/ { exit $2 != 65534 }' /proc/$rem/status && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	while ! awk '/^Uid:/ { exit $2 != 65534 }' /proc/$rem/status && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 	# The limit bounds descriptors' numbers: the lowest one free (below which accept finds
 	# none), or the highest held and eight more.
 	lowest=0
@@ -496,6 +497,8 @@ relay_emfile() {
 		lim=$lowest
 		[ $room = 0 ] || lim=$((highest + 1 + room))
 		$SETPRIV --reuid=65534 --regid=65534 --clear-groups $PRLIMIT --pid $rem --nofile=$lim:
+		check "relay: its limit lowered to $lim descriptors (prlimit, as its user)" \
+			grep -q "^Max open files  *$lim " /proc/$rem/limits
 		read -r w0 _ </proc/uptime
 		t0=$(cpu_ticks $rem)
 		out=$($FANOUT run 127.0.0.1 18096 200 65536 -k)
@@ -505,8 +508,8 @@ relay_emfile() {
 		served=$(echo "$out" | awk '$3 == "ok," && $5 == "failed," && $7 == "corrupted" && $6 == 0 { print $2 + $4 }')
 		check "relay: out of descriptors under it (limit $lim, room for $room), 200 clients at once: each served or reset, none hangs ($out)" \
 			test "$served" = 200
-		check "relay: and it does not spin ($((t1 - t0)) ticks of CPU in $wall of time)" \
-			test $(((t1 - t0) * 4)) -le $((wall + 20))
+		# A spin would take all of fanout's 60 s wait for stalled connections.
+		check "relay: and it does not spin ($((t1 - t0)) ticks of CPU in $wall of time)" test $((t1 - t0)) -lt 300
 		$SETPRIV --reuid=65534 --regid=65534 --clear-groups $PRLIMIT --pid $rem --nofile=1024:
 		out=$($FANOUT run 127.0.0.1 18096 4 65536)
 		check "relay: descriptors back, it serves again" test "$out" = "fanout: 4 ok, 0 failed, 0 corrupted"

@@ -137,29 +137,44 @@ via_guard() {
 }
 
 # The same two ups at once: the second runs inside the first at each of its
-# steps in turn, until it finds the first between its look for a loop and the
-# record that shows its via. There it must wait (2 s, then SIGTERM ends it):
-# two ups that each missed the other would make the loop, and neither could
-# go down.
+# steps in turn, until it has found the first between its look for a loop
+# and the record that shows its via (two steps: the room, the record). There
+# it must wait (3 s, then SIGTERM ends it): two ups that each missed the
+# other would make the loop, and neither could go down. Before that window
+# the second comes up through the first's new namespace, and the first's
+# rollback must keep that namespace, where the second's socket now is.
 via_race() {
 	[ -x "${FAULT_NSWG:-}" ] || { fail "via: no fault-injection build (FAULT_NSWG)"; return; }
 	NSWG_STATS=1 $NSWG up wgvi --netns vi --via vl >/dev/null 2>$T/stats
 	$NSWG down wgvi >/dev/null 2>&1
 	total=$(requests_of $T/stats)
-	both=0 waited=0 n=1
-	while [ $n -le "${total:-0}" ] && [ $waited = 0 ]; do
-		rm -f $T/race.rc
-		NSWG_FAULT_RUN=$n:0 NSWG_FAULT_CMD="timeout 2 $NSWG up wgvl --netns vl --via vi >/dev/null 2>$T/race.err; echo \$? >$T/race.rc" \
+	both=0 waited=0 kept=0 lost=0 n=1
+	while [ $n -le "${total:-0}" ]; do
+		rm -f $T/race.rc $T/race.err
+		NSWG_FAULT_RUN=$n:0 NSWG_FAULT_CMD="timeout 3 $NSWG up wgvl --netns vl --via vi >/dev/null 2>$T/race.err; echo \$? >$T/race.rc" \
 			$FAULT_NSWG up wgvi --netns vi --via vl >/dev/null 2>&1
-		a=$?
-		[ $a = 0 ] && [ "$(cat $T/race.rc 2>/dev/null)" = 0 ] && both=$((both + 1)) && echo "#   race at step $n: both up"
-		grep -q "unable to lock the records' vias: Interrupted system call" $T/race.err 2>/dev/null && waited=$n
+		a=$? b=$(cat $T/race.rc 2>/dev/null)
+		[ $a = 0 ] && [ "$b" = 0 ] && both=$((both + 1)) && echo "#   race at step $n: both up"
+		if [ $a != 0 ] && [ "$b" = 0 ]; then
+			if [ -e /run/netns/vi ]; then kept=$((kept + 1)); else lost=$((lost + 1)) && echo "#   race at step $n: vi deleted under wgvl's socket"; fi
+		fi
+		if grep -q "unable to lock the records' vias: Interrupted system call" $T/race.err 2>/dev/null; then
+			waited=$((waited + 1))
+		elif [ $waited -gt 0 ]; then
+			break # past the window
+		fi
 		$NSWG down wgvl >/dev/null 2>&1
 		$NSWG down wgvi >/dev/null 2>&1
+		$IP netns delete vi 2>/dev/null # the one kept: nobody's now
 		n=$((n + 1))
 	done
+	$NSWG down wgvl >/dev/null 2>&1
+	$NSWG down wgvi >/dev/null 2>&1
 	check "via: two ups that would make a loop, the second at each step of the first: never both up" test $both = 0
-	check "via: the second waits while the first is between its look and its record (step $waited of $total)" test $waited -gt 0
+	check "via: the second waits while the first is between its look and its record ($waited steps, to step $n of $total)" \
+		test $waited = 2
+	check "via: the first's rollback keeps its namespace while the second's socket is in it ($kept steps, $lost not)" \
+		sh -c "[ $kept -gt 0 ] && [ $lost = 0 ]"
 	check "via: and neither left anything" sh -c "[ ! -e /run/netns/vi ] && ! $IP -n vl link show wgvl >/dev/null 2>&1"
 }
 
