@@ -206,9 +206,9 @@ check-mutants-quick:
 # every source file, any finding fails.
 ANALYZE_CC ?= clang
 check-analyze: | have-build-deps
-	$(Q)set -e; for f in $(CORE_SRCS) $(CMD_SRCS); do \
-		$(ANALYZE_CC) --analyze -Xclang -analyzer-werror -std=gnu11 $(CPPFLAGS) $(PKG_CFLAGS) -o /dev/null $$f; \
-	done; echo "  ANALYZE	$(words $(CORE_SRCS) $(CMD_SRCS)) files: no finding"
+	$(Q)printf '%s\n' $(CORE_SRCS) $(CMD_SRCS) | xargs -P "$$(nproc)" -I{} \
+		$(ANALYZE_CC) --analyze -Xclang -analyzer-werror -std=gnu11 $(CPPFLAGS) $(PKG_CFLAGS) -o /dev/null {} && \
+		echo "  ANALYZE	$(words $(CORE_SRCS) $(CMD_SRCS)) files: no finding"
 
 # Every shell script of the tests and of contrib, at shellcheck's warning level.
 SHELL_SCRIPTS = $(shell grep -rlE '^\#!.*/(ba|)sh|^\# shellcheck shell=' tests contrib .ci) contrib/completion/nswg.bash
