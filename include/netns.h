@@ -53,6 +53,8 @@ int netns_owner_is_ours(int fd);
 
 /* The same namespace; a cookie counts where both have one. */
 bool netns_id_same(const struct netns_id *a, const struct netns_id *b);
+/* What NAME or PATH opens, when it is still the namespace id: its fd, -ENOENT when gone or another, or -errno. */
+int netns_open_as(const char *arg, const struct netns_id *id);
 
 /*
  * IPv6's switches inside the namespace of fd, net.ipv6.conf.all and

@@ -40,6 +40,7 @@ struct show_item {
 	const char *const *chain;
 	size_t n_chain;
 	bool chain_host;
+	bool via_gone;              /* the socket's namespace's name is gone, or names another now */
 };
 #define SHOW_CHAIN_MAX 8
 

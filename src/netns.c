@@ -145,6 +145,28 @@ bool netns_id_same(const struct netns_id *a, const struct netns_id *b)
 	return a->dev == b->dev && a->ino == b->ino && (!a->cookie || !b->cookie || a->cookie == b->cookie);
 }
 
+int netns_open_as(const char *arg, const struct netns_id *id)
+{
+	struct netns_id now;
+	char *path = NULL;
+	int fd, ret;
+
+	if (netns_path(arg, &path))
+		return -ENOENT;
+	fd = netns_open(path);
+	free(path);
+	if (fd < 0)
+		return fd == -ENOENT || fd == -ENOTNAM ? -ENOENT : fd;
+	ret = netns_identity(fd, &now);
+	if (!ret && !netns_id_same(&now, id))
+		ret = -ENOENT;
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
 static const char *const ipv6_switch[] = {
 	"/proc/sys/net/ipv6/conf/default/disable_ipv6",
 	"/proc/sys/net/ipv6/conf/all/disable_ipv6",

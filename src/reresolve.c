@@ -7,7 +7,8 @@
  * KEEPALIVE_TIMEOUT plus REKEY_AFTER_TIME) gets the name resolved again,
  * where the socket is (the host, or --via's namespace), and its endpoint set
  * where the address changed. Nothing else of the device is touched. A timer
- * runs it every 30 seconds (contrib/systemd).
+ * runs it every 30 seconds (contrib/systemd). The namespace's lock is let
+ * go while names are resolved, and taken again to set them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -114,10 +115,70 @@ static int resolve_one_peer(struct tunnel *t, size_t i)
 	return ret;
 }
 
+/* Each stale name in turn, without the lock: one that fails holds up no other (its failure is the exit status). */
+static int resolve_names(struct tunnel *t)
+{
+	int ret = 0, one;
+
+	for (size_t i = 0; i < t->lc.cfg->n_peers && !tunnel_stop; ++i) {
+		if (t->lc.cfg->peers[i].endpoint.host && (one = resolve_one_peer(t, i))) {
+			free(t->lc.cfg->peers[i].endpoint.host);
+			t->lc.cfg->peers[i].endpoint.host = NULL; /* nothing to set */
+			ret = ret ? ret : one;
+		}
+	}
+	return tunnel_stop ? -EINTR : ret;
+}
+
+/* The tunnel the record named at the start, still: not taken down, nor brought up again. */
+static bool same_tunnel(const struct tunnel *t)
+{
+	struct nswg_state now;
+
+	return !state_read(t->key, t->lc.ifname, &now) && now.complete && now.ifindex == t->st.ifindex &&
+	       netns_id_same(&now.netns_id, &t->st.netns_id) && now.userspace_pid == t->st.userspace_pid &&
+	       now.userspace_start == t->st.userspace_start;
+}
+
+/*
+ * Under the lock again: each endpoint set where the tunnel is the one read
+ * at the start and nobody changed the peer's endpoint meanwhile (a reload
+ * of an edited file, the peer roaming). UPDATE_ONLY: a peer removed
+ * meanwhile is not made again.
+ */
+static int set_changed(struct tunnel *t, const struct nswg_config *was)
+{
+	struct nswg_config *dev = NULL;
+	int ret = 0, one;
+
+	if ((t->lock_fd = state_lock(t->key)) < 0)
+		return tunnel_failed("unable to lock " NSWG_STATE_DIR, t->lock_fd, NULL);
+	if (!same_tunnel(t) || device_get(&t->genl, t->ns_fd, t->lc.ifname, t->userspace, &dev))
+		return 0; /* down, or down and up again, meanwhile: nothing of this run's to set */
+	for (size_t i = 0; i < t->lc.cfg->n_peers; ++i) {
+		const struct nswg_peer *p = &t->lc.cfg->peers[i], *before, *r;
+
+		if (!p->endpoint.host || !(r = running_peer(dev, p->public_key)))
+			continue;
+		before = running_peer(was, p->public_key);
+		if (!before || (r->flags & NSWG_PEER_HAS_ENDPOINT) != (before->flags & NSWG_PEER_HAS_ENDPOINT) ||
+		    ((r->flags & NSWG_PEER_HAS_ENDPOINT) && !same_endpoint(&r->endpoint, &before->endpoint)))
+			continue; /* changed meanwhile: the newer word stands */
+		if ((r->flags & NSWG_PEER_HAS_ENDPOINT) && same_endpoint(&r->endpoint, &p->endpoint))
+			continue;
+		if ((one = set_endpoint(t, p))) {
+			tunnel_failed("unable to set the endpoint", one, &t->genl);
+			ret = ret ? ret : one;
+		}
+	}
+	config_free(dev);
+	return ret;
+}
+
 static int reresolve(struct tunnel *t)
 {
 	struct nswg_config *dev = NULL;
-	int ret = device_get(&t->genl, t->ns_fd, t->lc.ifname, t->userspace, &dev);
+	int ret = device_get(&t->genl, t->ns_fd, t->lc.ifname, t->userspace, &dev), set;
 
 	if (ret)
 		return tunnel_failed("unable to read the interface", ret, &t->genl);
@@ -126,30 +187,13 @@ static int reresolve(struct tunnel *t)
 	/* Where the socket is: --via's resolver, never the host's, for a tunnel inside another. */
 	if ((ret = tunnel_open_outer(t)))
 		goto out;
-	/* Peer by peer: a name that does not resolve holds up no other (its failure is the exit status). */
-	for (size_t i = 0; i < t->lc.cfg->n_peers && !tunnel_stop; ++i) {
-		struct nswg_peer *p = &t->lc.cfg->peers[i];
-		const struct nswg_peer *r;
-		int one;
-
-		if (!p->endpoint.host)
-			continue;
-		if ((one = resolve_one_peer(t, i))) {
-			ret = ret ? ret : one;
-			continue;
-		}
-		r = running_peer(dev, p->public_key);
-		if (!r)
-			continue; /* removed meanwhile: not made again */
-		if ((r->flags & NSWG_PEER_HAS_ENDPOINT) && same_endpoint(&r->endpoint, &p->endpoint))
-			continue;
-		if ((one = set_endpoint(t, p))) {
-			tunnel_failed("unable to set the endpoint", one, &t->genl);
-			ret = ret ? ret : one;
-		}
-	}
-	if (tunnel_stop)
-		ret = -EINTR;
+	/* Names may take long (a resolver that does not answer, retries): no down or reload waits for them. */
+	if (t->lock_fd >= 0)
+		close(t->lock_fd);
+	t->lock_fd = -1;
+	ret = resolve_names(t);
+	if (ret != -EINTR && (set = set_changed(t, dev)))
+		ret = ret ? ret : set;
 out:
 	config_free(dev);
 	return ret;

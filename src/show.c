@@ -127,7 +127,7 @@ static void read_chain(struct shown *s)
 	struct netns_id id = s->st.via_id;
 	struct nswg_state other;
 	char name[256];
-	int hop;
+	int hop, fd;
 
 	s->item.chain = s->chain;
 	if (!*s->st.via) {
@@ -135,6 +135,11 @@ static void read_chain(struct shown *s)
 		return;
 	}
 	snprintf(name, sizeof(name), "%.255s", s->st.via);
+	/* The name the socket's namespace had at up: deleted since, or another namespace's now. */
+	fd = netns_open_as(s->st.via, &s->st.via_id);
+	s->item.via_gone = fd == -ENOENT;
+	if (fd >= 0)
+		close(fd);
 	while (s->item.n_chain < SHOW_CHAIN_MAX) {
 		memcpy(s->chain_names[s->item.n_chain], name, sizeof(name));
 		s->chain[s->item.n_chain] = s->chain_names[s->item.n_chain];

@@ -173,7 +173,8 @@ static int render_text(const struct show_item *it, time_t now, struct strbuf *sb
 				  it->host_link ? "A LINK OF THIS NAME EXISTS IN THE HOST NAMESPACE" : "interface not in the host namespace",
 				  it->routes_changed ? "DEFAULT ROUTES CHANGED SINCE UP" : "default routes as at up");
 	if (!ret && it->n_chain) {
-		ret = strbuf_addf(sb, "  socket: namespace %s; chain: %s", it->chain[0], it->netns);
+		ret = strbuf_addf(sb, "  socket: namespace %s%s; chain: %s", it->chain[0],
+				  it->via_gone ? " (THAT NAME IS GONE OR NAMES ANOTHER NAMESPACE NOW)" : "", it->netns);
 		for (size_t i = 0; !ret && i < it->n_chain; ++i)
 			ret = strbuf_addf(sb, " via %s", it->chain[i]);
 		if (!ret)
@@ -273,8 +274,9 @@ static int render_item_json(const struct show_item *it, struct strbuf *sb)
 				  it->host_link ? "false" : "true", it->routes_changed ? "false" : "true");
 	/* "via": the socket's namespace, null for the host; "chain": every hop, null last when it is the host. */
 	if (!ret)
-		ret = it->n_chain ? strbuf_addf(sb, ",\"via\":") || json_str(sb, it->chain[0])
-				  : strbuf_addf(sb, ",\"via\":null");
+		ret = it->n_chain ? strbuf_addf(sb, ",\"via\":") || json_str(sb, it->chain[0]) ||
+					    strbuf_addf(sb, ",\"via_gone\":%s", it->via_gone ? "true" : "false")
+				  : strbuf_addf(sb, ",\"via\":null,\"via_gone\":false");
 	if (!ret)
 		ret = strbuf_addf(sb, ",\"chain\":[");
 	for (size_t i = 0; !ret && i < it->n_chain; ++i)

@@ -314,27 +314,13 @@ int tunnel_open_outer(struct tunnel *t)
 static int open_recorded(const struct tunnel *t)
 {
 	struct netns_id id;
-	char *path = NULL;
-	int fd, ret;
+	int fd;
 
 	if (t->via_fd >= 0 && !netns_identity(t->via_fd, &id) && netns_id_same(&id, &t->st.via_id)) {
 		fd = fcntl(t->via_fd, F_DUPFD_CLOEXEC, 3);
 		return fd < 0 ? -errno : fd;
 	}
-	if (netns_path(t->st.via, &path))
-		return -ENOENT;
-	fd = netns_open(path);
-	free(path);
-	if (fd < 0)
-		return fd == -ENOENT || fd == -ENOTNAM ? -ENOENT : fd;
-	ret = netns_identity(fd, &id);
-	if (!ret && !netns_id_same(&id, &t->st.via_id))
-		ret = -ENOENT;
-	if (ret) {
-		close(fd);
-		return ret;
-	}
-	return fd;
+	return netns_open_as(t->st.via, &t->st.via_id);
 }
 
 int tunnel_open_recorded_outer(const struct tunnel *t, struct nl *nl)

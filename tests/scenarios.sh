@@ -1560,6 +1560,21 @@ moving_dns() { # ADDRESS: the host's resolver, answering moving.test with it fro
 	moving_pid=$!
 	wait_listening - 53
 }
+moving_dns_stop() {
+	kill $moving_pid
+	wait $moving_pid 2>/dev/null
+	moving_pid=
+}
+# wgmc up, its endpoint's name answered where nothing is, then no resolver at
+# all: reresolve retries the name in the background (rr) for ever.
+reresolve_retrying() {
+	moving_dns 192.0.2.1
+	$NSWG up wgmc --netns nmc >/dev/null 2>&1
+	moving_dns_stop
+	WG_ENDPOINT_RESOLUTION_RETRIES=infinity $NSWG reresolve wgmc >$T/rr.out 2>&1 &
+	rr=$!
+	wait_line $T/rr.out 'Trying again'
+}
 pings_within() { # SECONDS NS ADDRESS: one ping answered in time
 	n=0
 	until $IP netns exec "$2" ping -c 1 -W 1 "$3" >/dev/null 2>&1; do
@@ -1603,9 +1618,32 @@ test_reresolve() {
 	check "reresolve: a tunnel without names has nothing to do" sh -c "[ ! -s $T/rr.out ]"
 	$NSWG reresolve wgnone >$T/rr.out 2>&1
 	check "reresolve: an interface nswg does not manage is an error" test $? = 1
-	kill $moving_pid
-	wait $moving_pid 2>/dev/null
-	moving_pid=
+	# Names that take long hold up nothing: a down while reresolve retries goes through.
+	$NSWG down wgmc >/dev/null 2>&1
+	reresolve_retrying
+	check "reresolve: with no resolver answering, it retries" grep -q 'Trying again' $T/rr.out
+	check "reresolve: and is still at it" proc_alive $rr
+	timeout 10 $NSWG down wgmc >/dev/null 2>&1
+	check "reresolve: and a down meanwhile goes through, not waiting for it" test $? = 0
+	kill $rr
+	check "reresolve: SIGTERM ends it" wait_gone $rr
+	kill -9 $rr 2>/dev/null
+	wait $rr 2>/dev/null
+	# A reload that changes the endpoint while reresolve waits for the old name: the reload's stands.
+	reresolve_retrying
+	cp /etc/wireguard/wgmc.conf $T/wgmc.keep
+	sed -i 's/^Endpoint = moving.test:/Endpoint = 127.0.0.1:/' /etc/wireguard/wgmc.conf
+	timeout 10 $NSWG reload wgmc >/dev/null 2>&1
+	check "reresolve: a reload meanwhile goes through" test $? = 0
+	moving_dns 192.0.2.1
+	i=0
+	while proc_alive $rr && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+	check "reresolve: it ends once the name resolves again" wait_gone $rr
+	kill -9 $rr 2>/dev/null
+	wait $rr 2>/dev/null
+	check "reresolve: and leaves the endpoint the reload set ($(endpoint_of))" test "$(endpoint_of)" = 127.0.0.1:52101
+	cp $T/wgmc.keep /etc/wireguard/wgmc.conf
+	moving_dns_stop
 	$NSWG down wgmc >/dev/null 2>&1
 	$NSWG down wgmp >/dev/null 2>&1
 	cp $T/rr.resolv /etc/resolv.conf

@@ -70,7 +70,7 @@ via_two_hops() {
 	check "via: show names the socket's namespace and the chain" \
 		grep -qx '  socket: namespace no; chain: ni via no via the host' $T/show
 	$NSWG show wgi --json >$T/show.json 2>&1
-	check "via: and --json" grep -q '"via":"no","chain":\["no",null\]' $T/show.json
+	check "via: and --json" grep -q '"via":"no","via_gone":false,"chain":\["no",null\]' $T/show.json
 	via_dumps during
 	check "via: host, np1 and no as before while up" via_dumps_same before during
 	asked=$(grep -c 'query.*p2\.via\.test' $T/dns.np1.log)
@@ -195,6 +195,11 @@ via_outer_deleted() {
 	check "via: reload after the via was deleted and made again is refused" \
 		failed_saying $? "namespace \`vo', where the socket of \`wgvi' was, is gone or was replaced"
 	check "via: and the interface is untouched" $IP -n vi link show wgvi
+	$NSWG show wgvi >$T/show.out 2>&1
+	$NSWG show --json >$T/show.json 2>&1
+	check "via: show says the via's name names another namespace now" \
+		sh -c "grep -q '^  socket: namespace vo (THAT NAME IS GONE OR NAMES ANOTHER NAMESPACE NOW); chain: vi via vo' $T/show.out &&
+			grep -q '\"via\":\"vo\",\"via_gone\":true' $T/show.json"
 	$IP netns delete vo
 	$NSWG down wgvi >/dev/null 2>$T/err
 	check "via: ip netns delete of the via, then down: it succeeds" test $? = 0

@@ -120,6 +120,12 @@ static void test_text(void **state)
 	assert_int_equal(show_render_text(&it, 1065, &sb), 0);
 	assert_non_null(strstr(sb.s, "  socket: namespace no; chain: egress via no\n"));
 	strbuf_free(&sb);
+	/* Its name deleted, or another namespace's now: said, where the chain begins. */
+	it.via_gone = true;
+	assert_int_equal(show_render_text(&it, 1065, &sb), 0);
+	assert_non_null(strstr(sb.s, "  socket: namespace no (THAT NAME IS GONE OR NAMES ANOTHER NAMESPACE NOW); "
+				     "chain: egress via no\n"));
+	strbuf_free(&sb);
 	config_free(cfg);
 }
 
@@ -164,7 +170,7 @@ static void test_json(void **state)
 		{ .netns = "/run/\"odd\"\\\n", .ifname = "wg0", .implementation = "wireguard-go", .pid = 42, .device = cfg,
 		  .relays = relays, .n_relays = 2, .relay_pid = 77, .relay_running = true, .relay_draining_pid = 66 },
 		{ .netns = "b", .ifname = "wg1", .implementation = "kernel", .error = "no such device", .chain = chain,
-		  .n_chain = 2, .chain_host = true },
+		  .n_chain = 2, .chain_host = true, .via_gone = true },
 	};
 	struct strbuf sb = { 0 };
 
@@ -172,7 +178,7 @@ static void test_json(void **state)
 	assert_string_equal(sb.s,
 		"[{\"namespace\":\"/run/\\\"odd\\\"\\\\\\u000a\",\"interface\":\"wg0\",\"implementation\":\"wireguard-go\","
 		"\"pid\":42,\"host\":{\"interface_absent\":true,\"default_routes_unchanged\":true},"
-		"\"via\":null,\"chain\":[null],\"relay_pid\":77,\"relay_running\":true,\"relay_draining_pid\":66,\"relays\":[{\"option\":\"--publish\",\"spec\":\"8080\",\"open\":1,"
+		"\"via\":null,\"via_gone\":false,\"chain\":[null],\"relay_pid\":77,\"relay_running\":true,\"relay_draining_pid\":66,\"relays\":[{\"option\":\"--publish\",\"spec\":\"8080\",\"open\":1,"
 		"\"total\":3,\"bytes_to_target\":10,\"bytes_from_target\":2048},{\"option\":\"--host-port\",\"spec\":\"5432\","
 		"\"open\":0,\"total\":0,\"bytes_to_target\":0,\"bytes_from_target\":0}],"
 		"\"public_key\":\"HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=\",\"listen_port\":51820,\"fwmark\":0,"
@@ -181,7 +187,7 @@ static void test_json(void **state)
 		"\"persistent_keepalive\":25,\"preshared_key\":true}]},"
 		"{\"namespace\":\"b\",\"interface\":\"wg1\",\"implementation\":\"kernel\",\"pid\":null,"
 		"\"host\":{\"interface_absent\":true,\"default_routes_unchanged\":true},"
-		"\"via\":\"no\",\"chain\":[\"no\",\"np\\\"1\",null],\"relay_pid\":null,"
+		"\"via\":\"no\",\"via_gone\":true,\"chain\":[\"no\",\"np\\\"1\",null],\"relay_pid\":null,"
 		"\"relay_running\":false,\"relay_draining_pid\":null,\"relays\":[],\"error\":\"no such device\"}]\n");
 	/* No secret in it, whatever the device held. */
 	assert_null(strstr(sb.s, "yAnz5TF"));
