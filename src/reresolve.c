@@ -44,6 +44,14 @@ static bool same_endpoint(const struct nswg_endpoint *a, const struct nswg_endpo
 	       a->addr.in6.sin6_scope_id == b->addr.in6.sin6_scope_id;
 }
 
+/* Both with the same endpoint, or both without one. */
+static bool same_endpoint_of(const struct nswg_peer *a, const struct nswg_peer *b)
+{
+	bool has = a->flags & NSWG_PEER_HAS_ENDPOINT;
+
+	return has == !!(b->flags & NSWG_PEER_HAS_ENDPOINT) && (!has || same_endpoint(&a->endpoint, &b->endpoint));
+}
+
 /*
  * Names of peers with a recent handshake are left unresolved: their
  * endpoint works, and the roaming the kernel learnt stays. Returns how many
@@ -161,10 +169,9 @@ static int set_changed(struct tunnel *t, const struct nswg_config *was)
 		if (!p->endpoint.host || !(r = running_peer(dev, p->public_key)))
 			continue;
 		before = running_peer(was, p->public_key);
-		if (!before || (r->flags & NSWG_PEER_HAS_ENDPOINT) != (before->flags & NSWG_PEER_HAS_ENDPOINT) ||
-		    ((r->flags & NSWG_PEER_HAS_ENDPOINT) && !same_endpoint(&r->endpoint, &before->endpoint)))
+		if (!before || !same_endpoint_of(r, before))
 			continue; /* changed meanwhile: the newer word stands */
-		if ((r->flags & NSWG_PEER_HAS_ENDPOINT) && same_endpoint(&r->endpoint, &p->endpoint))
+		if (same_endpoint_of(r, p))
 			continue;
 		if ((one = set_endpoint(t, p))) {
 			tunnel_failed("unable to set the endpoint", one, &t->genl);

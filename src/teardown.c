@@ -200,23 +200,22 @@ static bool netns_ours(struct tunnel *t)
  */
 static int delete_netns(struct tunnel *t, int ret)
 {
-	int vias = t->dry_run ? -1 : state_lock_vias(), r;
+	int vias, r;
 
-	if (!t->dry_run && vias < 0) {
-		fprintf(stderr, "%s: unable to lock the records' vias: %s\n", prog, strerror(-vias));
+	if (t->dry_run) {
+		tunnel_say(t, "ip netns delete %s", t->ns);
+		return ret;
+	}
+	if ((vias = state_lock_vias()) < 0) {
+		tunnel_failed("unable to lock the records' vias", vias, NULL);
 		return ret ? ret : vias;
 	}
-	r = t->dry_run ? 0 : tunnel_via_keeps_netns(t);
-	if (r < 0) {
-		fprintf(stderr, "%s: unable to read the records' vias: %s\n", prog, strerror(-r));
-		ret = ret ? ret : r;
-	} else if (!r && tunnel_say(t, "ip netns delete %s", t->ns) && (r = netns_delete(t->ns))) {
+	if ((r = tunnel_via_keeps_netns(t)) < 0)
+		tunnel_failed("unable to read the records' vias", r, NULL);
+	else if (!r && tunnel_say(t, "ip netns delete %s", t->ns) && (r = netns_delete(t->ns)))
 		fprintf(stderr, "%s: unable to delete namespace `%s': %s\n", prog, t->ns, strerror(-r));
-		ret = ret ? ret : r;
-	}
-	if (vias >= 0)
-		close(vias);
-	return ret;
+	close(vias);
+	return ret ? ret : r < 0 ? r : 0;
 }
 
 /* The last interface of the namespace puts back what they shared. */
